@@ -73,7 +73,8 @@ def _canonical(o: Any):
     if isinstance(o, torch.Tensor): o = o.detach().cpu().numpy()
     if isinstance(o, np.ndarray): return {'__array__': [str(o.dtype), list(o.shape)], 'sha': hashlib.sha256(np.ascontiguousarray(o).tobytes()).hexdigest()}
     if isinstance(o, (pd.DataFrame, pd.Series)):
-        return {'__frame__': [str(c) for c in getattr(o, 'columns', [o.name])], 'sha': hashlib.sha256(pd.util.hash_pandas_object(o, index=True).values.tobytes()).hexdigest()}
+        cols = list(o.columns) if isinstance(o, pd.DataFrame) else [o.name]
+        return {'__frame__': [str(c) for c in cols], 'sha': hashlib.sha256(pd.util.hash_pandas_object(o, index=True).values.tobytes()).hexdigest()}
     if isinstance(o, (np.integer, np.floating, np.bool_)): return o.item()
     if o is None or isinstance(o, (str, int, float, bool)): return o
     raise TypeError(f"content_hash cannot hash a {type(o).__name__}; pass plain values, arrays, frames, paths or dataclasses")
