@@ -204,8 +204,9 @@ class FoldedLLM4MSR(nn.Module):
         self.backbone, self.rank, self.kinds = backbone, rank, [k for k, _ in ops]
         for i, (_, t) in enumerate(ops): self.register_buffer(f'table_{i}', t.contiguous())
     def lookup(self, i, s, u):
-        t = getattr(self, f'table_{i}')
-        return t[u if t.shape[0] > 1 else 0, s if t.shape[1] > 1 else 0]
+        "Rows of table `i` for each (user, scenario): one `index_select` on the flattened table (faster than 2-D fancy indexing)."
+        t = getattr(self, f'table_{i}'); U, S, P = t.shape
+        return t.view(U * S, P).index_select(0, (u if U > 1 else 0 * u) * S + (s if S > 1 else 0 * s))
     def forward(self, batch):
         h = self.backbone.embed(batch); s, u = batch['scenario'], batch['user']
         for i, kind in enumerate(self.kinds):
