@@ -4,13 +4,13 @@
 
 # %% ../nbs/07_experiments.ipynb #c004
 from __future__ import annotations
-import json, time, shutil, warnings, dataclasses
+import json, time, shutil, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .core import Config, content_hash, save_json, load_json, atomic_save, atomic_write
+from .core import Config, save_json, load_json, atomic_save, atomic_write
 from .data import load_dataset, prepare, DATASETS
 from .backbones import BACKBONES, make_backbone
 from .meta import LLM4MSR, MetaConfig

@@ -4,7 +4,6 @@
 
 # %% ../nbs/05_meta.ipynb #c005
 from __future__ import annotations
-import dataclasses, math
 from dataclasses import dataclass
 import torch
 from torch import nn
