@@ -19,7 +19,8 @@ from .train import Trainer, TrainConfig, scenario_metrics
 # %% auto #0
 __all__ = ['VARIANTS', 'ACTIVITY_EDGES', 'StudyConfig', 'build_model', 'cell_name', 'run_cell', 'evaluate_cell', 'tune_and_test',
            'summarize', 'paired_gains', 'activity_buckets', 'activity_view', 'plot_results', 'plot_activity',
-           'md_table', 'needs_knowledge', 'load_knowledge', 'write_report', 'run_study', 'refresh_report']
+           'study_splits', 'report', 'md_table', 'needs_knowledge', 'load_knowledge', 'write_report', 'run_study',
+           'refresh_report']
 
 # %% ../nbs/07_experiments.ipynb #c006
 VARIANTS = {
@@ -197,6 +198,20 @@ def plot_activity(act: pd.DataFrame, reference: str = 'base', path=None):
     return fig
 
 # %% ../nbs/07_experiments.ipynb #c024
+def study_splits(cfg: StudyConfig):
+    "The study's splits (processed-data cache; the loaders' warnings are summarised in the splits' info)."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', UserWarning)
+        return prepare(load_dataset(cfg.dataset, scenarios=cfg.scenarios, path=cfg.data_path), split=cfg.split)
+
+def report(out: Path, results: pd.DataFrame, pred: pd.DataFrame, splits, cfg: StudyConfig, meta: dict) -> str:
+    "The activity view, the two summary figures and results.md of a study."
+    import matplotlib.pyplot as plt
+    act = activity_view(pred, splits)
+    plt.close(plot_results(results, out/'figures'/'auc_by_scenario.png'))
+    if 'base' in cfg.variants and len(cfg.variants) > 1: plt.close(plot_activity(act, path=out/'figures'/'gain_by_activity.png'))
+    return write_report(out, results, pred, act, cfg, meta)
+
 def md_table(df: pd.DataFrame, index: bool = True, floatfmt: str = '{:.4f}') -> str:
     "A GitHub-flavoured Markdown table (no extra dependency)."
     d = df.reset_index() if index else df
@@ -279,9 +294,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, k
     _prepare_out(out, requested, force)
     secs, t0 = {}, time.perf_counter()
     save_json({'study': requested.to_dict(), 'effective': cfg.to_dict()}, out/'config.json')
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', UserWarning)
-        splits = prepare(load_dataset(cfg.dataset, scenarios=cfg.scenarios, path=cfg.data_path), split=cfg.split)
+    splits = study_splits(cfg)
     secs['data'] = time.perf_counter() - t0; log(f'data: {splits}')
     t = time.perf_counter(); knowledge = knowledge if knowledge is not None else load_knowledge(splits, cfg, log)
     secs['knowledge'] = time.perf_counter() - t
@@ -293,11 +306,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, k
     results = pd.concat(ms, ignore_index=True).assign(dataset=cfg.dataset)
     results = results[['dataset', 'backbone', 'variant', 'seed', 'scenario', 'auc', 'logloss', 'n', 'lr', 'best_epoch']]
     pred = pd.concat(ps, ignore_index=True)[['backbone', 'variant', 'seed', 'scenario', 'user_id', 'item_id', 'label', 'score']]
-    act = activity_view(pred, splits)
     (out/'figures').mkdir(exist_ok=True)
-    import matplotlib.pyplot as plt
-    plt.close(plot_results(results, out/'figures'/'auc_by_scenario.png'))
-    if 'base' in cfg.variants and len(cfg.variants) > 1: plt.close(plot_activity(act, path=out/'figures'/'gain_by_activity.png'))
     try:
         from llm4msr_nb.interpret import study_figures
         study_figures(out, results, splits, knowledge)
@@ -305,7 +314,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, k
     secs['total'] = time.perf_counter() - t0
     meta = dict(seconds=secs, machine=_machine(), knowledge=getattr(knowledge, 'info', None), splits=splits.info)
     atomic_save(out/'predictions.parquet', lambda f: pred.to_parquet(f, index=False))
-    write_report(out, results, pred, act, cfg, meta)
+    report(out, results, pred, splits, cfg, meta)
     save_json({'study': requested.to_dict(), 'effective': cfg.to_dict(), **meta}, out/'config.json')
     atomic_save(out/'results.csv', lambda f: results.to_csv(f, index=False))   # last: marks the study finished
     log(f'wrote {out}/results.csv, results.md, predictions.parquet, figures/ ({secs["total"]:.0f} s)')
@@ -314,14 +323,5 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, k
 # %% ../nbs/07_experiments.ipynb #c026
 def refresh_report(out) -> str:
     "Rewrite results.md and figures/ of a finished study from results.csv, predictions.parquet and config.json."
-    import matplotlib.pyplot as plt
-    out = Path(out); c = load_json(out/'config.json')
-    cfg = StudyConfig.from_dict(c['effective'])
-    results, pred = pd.read_csv(out/'results.csv'), pd.read_parquet(out/'predictions.parquet')
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', UserWarning)
-        splits = prepare(load_dataset(cfg.dataset, scenarios=cfg.scenarios, path=cfg.data_path), split=cfg.split)
-    act = activity_view(pred, splits)
-    plt.close(plot_results(results, out/'figures'/'auc_by_scenario.png'))
-    if 'base' in cfg.variants and len(cfg.variants) > 1: plt.close(plot_activity(act, path=out/'figures'/'gain_by_activity.png'))
-    return write_report(out, results, pred, act, cfg, c)
+    out = Path(out); c = load_json(out/'config.json'); cfg = StudyConfig.from_dict(c['effective'])
+    return report(out, pd.read_csv(out/'results.csv'), pd.read_parquet(out/'predictions.parquet'), study_splits(cfg), cfg, c)
