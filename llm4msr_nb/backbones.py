@@ -33,16 +33,21 @@ def check_batch(batch: dict, field_dims, n_scenarios: int):
         raise ValueError(f"scenario id {hi if hi >= n_scenarios else lo} is outside the trained range [0, {n_scenarios})")
 
 class FeatureEmbedding(nn.Module):
-    "One embedding table for all fields (offset per field); returns the flattened `[B, F*emb_dim]` embedding."
-    def __init__(self, field_dims, emb_dim: int = 16):
+    "One embedding table for all fields but the `skip` columns (offset per field); returns the flattened `[B, F*emb_dim]` embedding."
+    def __init__(self, field_dims, emb_dim: int = 16, skip=()):
         super().__init__()
         self.field_dims, self.emb_dim = list(field_dims), emb_dim
-        self.register_buffer('offsets', torch.tensor([0, *torch.tensor(self.field_dims).cumsum(0)[:-1].tolist()]), persistent=False)
-        self.table = nn.Embedding(sum(self.field_dims), emb_dim)
+        self.keep = [f for f in range(len(self.field_dims)) if f not in set(skip)]
+        dims = [self.field_dims[f] for f in self.keep]
+        self.register_buffer('offsets', torch.tensor([0, *torch.tensor(dims).cumsum(0)[:-1].tolist()]), persistent=False)
+        self.register_buffer('cols', torch.tensor(self.keep), persistent=False)
+        self.table = nn.Embedding(sum(dims), emb_dim)
         nn.init.normal_(self.table.weight, std=0.01)
     @property
-    def out_dim(self): return len(self.field_dims) * self.emb_dim
-    def forward(self, x): return self.table(x + self.offsets).flatten(1)
+    def out_dim(self): return len(self.keep) * self.emb_dim
+    def forward(self, x):
+        if len(self.keep) < x.shape[1]: x = x.index_select(1, self.cols)
+        return self.table(x + self.offsets).flatten(1)
 
 # %% ../nbs/04_backbones.ipynb #c011
 class ScenarioGroups:
@@ -91,12 +96,12 @@ class ScenarioMLP(nn.Module):
 
 # %% ../nbs/04_backbones.ipynb #c015
 class MSRBackbone(nn.Module):
-    "Base class: shared `FeatureEmbedding`, input checks, and `forward(batch) = body(embed(batch), batch)`."
-    def __init__(self, field_dims, n_scenarios: int, emb_dim: int = 16):
+    "Base class: shared `FeatureEmbedding` (without the `skip` columns), input checks, and `forward(batch) = body(embed(batch), batch)`."
+    def __init__(self, field_dims, n_scenarios: int, emb_dim: int = 16, skip=()):
         super().__init__()
         if n_scenarios < 1: raise ValueError(f"n_scenarios must be >= 1, got {n_scenarios}")
         self.field_dims, self.n_scenarios, self.emb_dim = list(field_dims), n_scenarios, emb_dim
-        self.embedding = FeatureEmbedding(field_dims, emb_dim)
+        self.embedding = FeatureEmbedding(field_dims, emb_dim, skip)
         self.in_dim = self.embedding.out_dim
     def embed(self, batch: dict) -> torch.Tensor:
         "The shared feature embedding `[B, in_dim]` — the join point for bottom-level extras such as meta layers."
@@ -110,8 +115,8 @@ class MSRBackbone(nn.Module):
 # %% ../nbs/04_backbones.ipynb #c017
 class SharedBottom(MSRBackbone):
     "Shared MLP bottom + one MLP tower per scenario."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, bottom=(128, 64), tower=(32,), dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), bottom=(128, 64), tower=(32,), dropout=0.0):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip)
         self.bottom = mlp(self.in_dim, bottom, dropout)
         self.tower = ScenarioMLP(n_scenarios, bottom[-1], tower, 1, dropout)
     def body(self, h, batch):
@@ -138,8 +143,8 @@ class Experts(nn.Module):
 
 class MMoE(MSRBackbone):
     "Shared experts, a softmax gate per scenario, one tower per scenario."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, n_experts=4, expert=(64,), tower=(32,), dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=(64,), tower=(32,), dropout=0.0):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip)
         self.experts = Experts(n_experts, self.in_dim, expert, dropout)
         self.gate = ScenarioLinear(n_scenarios, self.in_dim, n_experts)
         self.tower = ScenarioMLP(n_scenarios, expert[-1], tower, 1, dropout)
@@ -160,8 +165,8 @@ class ScenarioExperts(nn.Module):
 
 class PLE(MSRBackbone):
     "Progressive Layered Extraction: shared + scenario-specific experts, per-scenario gates, `n_levels` levels, per-scenario towers."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, n_levels=1, n_shared=2, n_specific=2, expert=64, tower=(32,), dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_levels=1, n_shared=2, n_specific=2, expert=64, tower=(32,), dropout=0.0):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip)
         self.n_levels, E = n_levels, n_shared + n_specific
         dims = [self.in_dim] + [expert] * n_levels
         self.shared = nn.ModuleList(Experts(n_shared, d, (expert,), dropout) for d in dims[:-1])
@@ -209,8 +214,8 @@ class StarLinear(ScenarioLinear):
 
 class STAR(MSRBackbone):
     "STAR: partitioned normalisation, star-topology FCN (shared ⊙ scenario weights) and an auxiliary network with a scenario indicator."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, hidden=(128, 64), aux=(32,), dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), hidden=(128, 64), aux=(32,), dropout=0.0):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip)
         self.pn = PartitionedNorm(n_scenarios, self.in_dim)
         ds = [self.in_dim, *hidden, 1]
         self.star = nn.ModuleList(StarLinear(n_scenarios, a, b) for a, b in zip(ds[:-1], ds[1:]))
@@ -230,11 +235,13 @@ class STAR(MSRBackbone):
 # %% ../nbs/04_backbones.ipynb #c027
 BACKBONES = {'sharedbottom': SharedBottom, 'mmoe': MMoE, 'ple': PLE, 'star': STAR}
 
-def make_backbone(name: str, splits, **kw) -> MSRBackbone:
-    "Build backbone `name` for `splits` (uses `splits.field_dims` and `splits.n_scenarios`); `kw` go to the constructor."
+def make_backbone(name: str, splits, drop_fields=(), **kw) -> MSRBackbone:
+    "Build backbone `name` for `splits` (its `field_dims`, `n_scenarios` and, for `drop_fields`, `fields`); `kw` go to the constructor."
     key = name.lower()
     if key not in BACKBONES: raise KeyError(f"unknown backbone {name!r}; choose one of {sorted(BACKBONES)}")
-    return BACKBONES[key](splits.field_dims, splits.n_scenarios, **kw)
+    bad = [f for f in drop_fields if f not in getattr(splits, 'fields', ())]
+    if bad: raise ValueError(f"drop_fields {bad} are not fields of the data; its fields are {getattr(splits, 'fields', None)}")
+    return BACKBONES[key](splits.field_dims, splits.n_scenarios, skip=[splits.fields.index(f) for f in drop_fields], **kw)
 
 def n_params(model: nn.Module) -> int:
     "Number of trainable parameters."

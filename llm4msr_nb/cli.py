@@ -40,14 +40,16 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument('--dataset', default=d.dataset, choices=DATASETS, help='dataset (default %(default)s)')
     r.add_argument('--scenarios', default=None, help="scenario definition, e.g. 'genre' or 'age' for MovieLens")
     r.add_argument('--data-path', default=None, help='folder of a downloaded dataset (kuaisar, amazon)')
-    r.add_argument('--split', default=d.split, choices=('user', 'time'), help='per-user chronological or global time cut')
+    r.add_argument('--split', default=d.split, choices=('user', 'time', 'cold'), help='per-user chronological, global time cut, or per-user with 10%% cold users')
     r.add_argument('--backbones', type=_names('backbone', BACKBONES), default=d.backbones, help=f"comma-separated, from {','.join(BACKBONES)}")
     r.add_argument('--variants', type=_names('variant', VARIANTS), default=d.variants, help=f"comma-separated, from {','.join(VARIANTS)}")
     r.add_argument('--seeds', type=_numbers(int), default=d.seeds, help='comma-separated seeds (default 1,2,3)')
     r.add_argument('--lrs', type=_numbers(float), default=d.lrs, help='learning-rate grid chosen on validation')
     r.add_argument('--epochs', type=int, default=d.epochs)
     r.add_argument('--batch-size', type=int, default=d.batch_size)
-    r.add_argument('--meta', type=json.loads, default={}, help='MetaConfig overrides as JSON, e.g. \'{"rank": 8}\'')
+    r.add_argument('--drop-fields', type=lambda s: tuple(f.strip() for f in s.split(',') if f.strip()), default=d.drop_fields,
+                   help="comma-separated fields the backbone must not see, e.g. 'user_id' (knowledge stands in for the id)")
+    r.add_argument('--meta', type=json.loads, default={}, help=f'MetaConfig overrides as JSON, merged over the default {json.dumps(d.meta)}, e.g. \'{{"rank": 8}}\'')
     r.add_argument('--knowledge', type=json.loads, default={}, help='KnowledgeConfig overrides as JSON, e.g. \'{"layer": 20}\'')
     r.add_argument('--knowledge-file', default=None, help='a saved Knowledge (.safetensors, e.g. computed on a GPU) to use instead of building it')
     r.add_argument('--quick', action='store_true', help='a few-minute smoke run of the whole pipeline (MovieLens-100K, 1 seed, 3 epochs)')
@@ -60,7 +62,7 @@ def config_from_args(a) -> 'StudyConfig':
     from llm4msr_nb.experiments import StudyConfig
     return StudyConfig(dataset=a.dataset, scenarios=a.scenarios, data_path=a.data_path, split=a.split, backbones=a.backbones,
                        variants=a.variants, seeds=a.seeds, lrs=a.lrs, epochs=a.epochs, batch_size=a.batch_size,
-                       meta=a.meta, knowledge=a.knowledge, knowledge_file=a.knowledge_file, quick=a.quick)
+                       drop_fields=a.drop_fields, meta={**StudyConfig().meta, **a.meta}, knowledge=a.knowledge, knowledge_file=a.knowledge_file, quick=a.quick)
 
 def main(argv=None) -> int:
     "Entry point of the `llm4msr` console script."

@@ -17,9 +17,10 @@ from .core import cache_dir, content_hash, atomic_save, save_json, load_json, as
 __all__ = ['CORE_COLS', 'DATA_VERSION', 'GENRE_GROUPS', 'GENRE_DESC', 'ML_AGES', 'AGE_GROUPS', 'AGE_DESC', 'ML_OCCUPATIONS',
            'ML_FEATURES', 'ML_HOW', 'SPLITS', 'PREP_VERSION', 'DATASETS', 'KUAISAR_HOW', 'KUAISAR_LEVELS', 'AMAZON_HOW',
            'MSRData', 'require_path', 'check_columns', 'clean_labels', 'to_unix_seconds', 'from_dataframe',
-           'cached_load', 'read_atomic', 'genre_group', 'load_movielens', 'split_by_user', 'split_by_time',
-           'TensorSplit', 'MSRSplits', 'fit_vocab', 'encode', 'prepare', 'load_dataset', 'check_no_leakage',
-           'load_kuaisar', 'amazon_files', 'load_amazon', 'write_fixtures', 'user_overlap', 'plot_data']
+           'cached_load', 'read_atomic', 'genre_group', 'load_movielens', 'split_by_user', 'split_cold',
+           'split_by_time', 'TensorSplit', 'MSRSplits', 'fit_vocab', 'encode', 'prepare', 'load_dataset',
+           'check_no_leakage', 'load_kuaisar', 'amazon_files', 'load_amazon', 'write_fixtures', 'user_overlap',
+           'plot_data']
 
 # %% ../nbs/01_data.ipynb #c006
 CORE_COLS = ['user_id', 'item_id', 'scenario', 'label', 'timestamp']
@@ -267,6 +268,13 @@ def split_by_user(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1)) -> np.ndarray:
     out = np.empty(len(inter), np.int8); out[order] = sid
     return out
 
+def split_cold(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1), share: float = 0.1, seed: int = 0) -> np.ndarray:
+    "`split_by_user`, but a random `share` of users (seeded) are cold: their train rows get split id 3 (history) instead of 0."
+    sid, u = split_by_user(inter, ratios), _codes(inter['user_id'])
+    n = u.max() + 1 if len(u) else 0
+    cold = np.zeros(n, bool); cold[np.random.default_rng(seed).choice(n, int(round(share * n)), replace=False)] = True
+    return np.where(cold[u] & (sid == 0), 3, sid).astype(np.int8)
+
 def split_by_time(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1)) -> np.ndarray:
     "Split id per row from one global time cut: the earliest `ratios[0]` of rows train, then valid, then test."
     order = np.lexsort((np.arange(len(inter)), inter['timestamp'].to_numpy()))
@@ -322,6 +330,11 @@ class MSRSplits:
     info: dict
     codes: dict[str, np.ndarray] = field(repr=False, default_factory=dict)   # split -> int64 [N, F]
     _tensors: dict = field(repr=False, default_factory=dict)
+    history: pd.DataFrame | None = field(repr=False, default=None)          # split='cold': the cold users' early rows
+
+    def known(self) -> pd.DataFrame:
+        "The rows prompts and knowledge may describe: train, plus the cold users' history (never valid or test)."
+        return self.train if self.history is None or not len(self.history) else pd.concat([self.train, self.history], ignore_index=True)
 
     @property
     def n_scenarios(self) -> int: return len(self.scenarios)
@@ -365,22 +378,22 @@ def encode(values: pd.Series, vocab: dict[str, int]) -> np.ndarray:
 PREP_VERSION = 1
 
 def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features: list[str] | None = None,
-            cache: bool = True, verbose: bool = False) -> MSRSplits:
-    "Split `data` by time (`'user'`: per-user chronological; `'time'`: global cut), fit vocabularies on train, encode fields."
-    if split not in ('user', 'time'): raise ValueError(f"split must be 'user' or 'time', not {split!r}")
+            cache: bool = True, verbose: bool = False, cold_share: float = 0.1) -> MSRSplits:
+    "Split `data` by time (`'user'`: per-user chronological; `'time'`: global cut; `'cold'`: see above), fit vocabularies on train, encode fields."
+    if split not in ('user', 'time', 'cold'): raise ValueError(f"split must be 'user', 'time' or 'cold', not {split!r}")
     if len(ratios) != 3 or abs(sum(ratios) - 1) > 1e-6 or min(ratios) < 0: raise ValueError(f"ratios must be 3 shares summing to 1, got {ratios}")
     fields = list(features or data.features)
     if fields[:2] != ['user_id', 'item_id']: raise ValueError(f"fields must start with 'user_id', 'item_id'; got {fields}")
     check_columns(data.inter, fields, f'{data.name}.inter')
-    key = content_hash(PREP_VERSION, data.fingerprint(), split, list(ratios), fields)
+    key = content_hash(PREP_VERSION, data.fingerprint(), split, list(ratios), fields, *([cold_share] if split == 'cold' else []))
     folder = cache_dir('processed', f'{data.name}-split-{key}')
     if cache and (folder/'meta.json').exists():
         m = load_json(folder/'meta.json')
         sid, codes, vocab = np.load(folder/'split.npy'), np.load(folder/'codes.npy'), {f: {v: i + 1 for i, v in enumerate(vals)} for f, vals in m['vocab'].items()}
     else:
-        sid = split_by_user(data.inter, ratios) if split == 'user' else split_by_time(data.inter, ratios)
+        sid = {'user': split_by_user, 'time': split_by_time}[split](data.inter, ratios) if split != 'cold' else split_cold(data.inter, ratios, cold_share)
         train = data.inter[sid == 0]
-        vocab = {f: fit_vocab(train[f]) for f in fields}
+        vocab = {f: fit_vocab(data.inter.user_id[sid % 3 == 0] if f == 'user_id' else train[f]) for f in fields}   # + cold users' history
         codes = np.stack([encode(data.inter[f], vocab[f]) for f in fields], 1).astype(np.int64)
         if cache:
             atomic_save(folder/'split.npy', lambda t: np.save(open(t, 'wb'), sid))
@@ -394,9 +407,11 @@ def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features
     info = {'split': split, 'ratios': list(ratios), 'key': key,
             'test_unseen_user_share': float((~frames['test']['user_id'].isin(seen)).mean()) if len(frames['test']) else 0.0,
             'test_oov_item_share': float((~frames['test']['item_id'].isin(set(vocab['item_id']))).mean()) if len(frames['test']) else 0.0}
+    history = data.inter[sid == 3].reset_index(drop=True)
+    if split == 'cold': info.update(cold_users=int(history.user_id.nunique()), test_cold_share=float(frames['test'].user_id.isin(set(history.user_id)).mean()))
     out = MSRSplits(data, frames['train'], frames['valid'], frames['test'], fields, [len(vocab[f]) + 1 for f in fields], vocab,
                     list(data.scenarios), ['<oov>'] + list(vocab['user_id']), empty, info,
-                    {s: codes[sid == i] for i, s in enumerate(SPLITS)})
+                    {s: codes[sid == i] for i, s in enumerate(SPLITS)}, history=history)
     if verbose: print(out); print(out.counts())
     return out
 
@@ -414,9 +429,12 @@ DATASETS = ['movielens-1m', 'movielens-100k', 'kuaisar', 'amazon']
 
 # %% ../nbs/01_data.ipynb #c041
 def check_no_leakage(splits: MSRSplits) -> None:
-    "Assert the temporal order of the splits (per user for 'user', globally for 'time') and train-only vocabularies."
+    "Assert the temporal order of the splits (per user for 'user' and 'cold', globally for 'time') and train-only vocabularies."
     tr, va, te = (splits.frame(s) for s in SPLITS)
-    if splits.info['split'] == 'user':
+    if splits.info['split'] == 'cold':
+        assert not set(tr.user_id) & set(splits.history.user_id), 'a cold user has training rows'
+        tr = splits.known()                                       # history plays train's part in the time order below
+    if splits.info['split'] in ('user', 'cold'):
         last_tr = tr.groupby('user_id')['timestamp'].max()
         for later in (va, te):
             first = later.groupby('user_id')['timestamp'].min()
@@ -425,7 +443,7 @@ def check_no_leakage(splits: MSRSplits) -> None:
         assert (last_va.reindex(first_te.index).fillna(-np.inf) <= first_te).all(), 'a user has valid rows after their test rows'
     else:
         assert tr['timestamp'].max() <= min(va['timestamp'].min(), te['timestamp'].min()) and va['timestamp'].max() <= te['timestamp'].min()
-    for f in splits.fields: assert set(splits.vocab[f]) == set(tr[f].unique()), f'vocabulary of {f} is not fit on train'
+    for f in splits.fields: assert set(splits.vocab[f]) == set((tr if f == 'user_id' else splits.train)[f].unique()), f'vocabulary of {f} is not fit on train'
     keys = ['user_id', 'item_id', 'scenario']
     assert not tr[keys].merge(te[keys]).shape[0], 'a (user, item, scenario) pair is in both train and test'
 

@@ -41,7 +41,7 @@ class StudyConfig(Config):
     dataset: str = 'movielens-1m'
     scenarios: str | None = None          # dataset's default: 'genre' for MovieLens
     data_path: str | None = None          # folder of a user-supplied dataset (kuaisar, amazon)
-    split: str = 'user'                   # 'user' (per-user chronological) or 'time' (global cut)
+    split: str = 'user'                   # 'user' (per-user chronological), 'time' (global cut) or 'cold' (10% cold users)
     backbones: tuple = ('sharedbottom', 'mmoe', 'ple', 'star')
     variants: tuple = ('base', 'llm4msr')
     seeds: tuple = (1, 2, 3)
@@ -50,8 +50,10 @@ class StudyConfig(Config):
     patience: int = 1
     batch_size: int = 4096
     emb_dim: int = 16
+    drop_fields: tuple = ()               # fields the backbone does not see, e.g. ('user_id',): knowledge must stand in for them
     num_threads: int | None = 1           # torch CPU threads: 1 makes every CPU kernel deterministic (None: torch's default)
-    meta: dict = field(default_factory=dict)       # MetaConfig overrides shared by every knowledge variant
+    meta: dict = field(default_factory=lambda: {'dropout': 0.5})  # MetaConfig overrides shared by every knowledge variant
+                                          # (default: knowledge dropout 0.5, the lever validation chose in chapter 07a)
     knowledge: dict = field(default_factory=dict)  # KnowledgeConfig overrides (chapter 03)
     knowledge_file: str | None = None     # a saved `Knowledge` (e.g. computed on a GPU) instead of building it here
     quick: bool = False
@@ -62,7 +64,8 @@ class StudyConfig(Config):
             if bad: raise ValueError(f"unknown {name}(s) {bad}; choose from {sorted(valid)}")
         if self.dataset.lower() not in DATASETS: raise ValueError(f"unknown dataset {self.dataset!r}; choose from {DATASETS}")
         if not self.seeds or not self.lrs: raise ValueError('seeds and lrs must not be empty')
-        self.backbones, self.variants, self.seeds, self.lrs = (tuple(v) for v in (self.backbones, self.variants, self.seeds, self.lrs))
+        self.backbones, self.variants, self.seeds, self.lrs, self.drop_fields = (
+            tuple(v) for v in (self.backbones, self.variants, self.seeds, self.lrs, self.drop_fields))
 
     def effective(self) -> StudyConfig:
         "The configuration actually run: `quick` shrinks the study."
@@ -71,10 +74,11 @@ class StudyConfig(Config):
         return self.replace(dataset=ds, seeds=self.seeds[:1], lrs=(max(self.lrs),), epochs=min(self.epochs, 3), quick=False)
 
 # %% ../nbs/07_experiments.ipynb #c011
-def build_model(backbone: str, variant: str, splits, knowledge=None, emb_dim: int = 16, meta: dict | None = None, seed: int = 0):
+def build_model(backbone: str, variant: str, splits, knowledge=None, emb_dim: int = 16, meta: dict | None = None, seed: int = 0,
+                drop_fields=()):
     "The model of one cell: the plain backbone for `base`, else `LLM4MSR` with the variant's `MetaConfig`."
     torch.manual_seed(seed)
-    bb = make_backbone(backbone, splits, emb_dim=emb_dim)
+    bb = make_backbone(backbone, splits, drop_fields, emb_dim=emb_dim)
     if VARIANTS[variant] is None: return bb
     if knowledge is None: raise ValueError(f"variant {variant!r} needs knowledge vectors (build_knowledge)")
     return LLM4MSR(bb, knowledge, MetaConfig(**{**(meta or {}), **VARIANTS[variant], 'seed': seed}))
@@ -85,7 +89,7 @@ def run_cell(out: Path, splits, backbone: str, variant: str, seed: int, lr: floa
     "Train (or reload) one cell; returns its record (validation metrics, best epoch, history, weights path)."
     folder = Path(out)/'cells'/cell_name(backbone, variant, seed, lr)
     if (folder/'record.json').exists(): return load_json(folder/'record.json')
-    model = build_model(backbone, variant, splits, knowledge, cfg.emb_dim, cfg.meta, seed)
+    model = build_model(backbone, variant, splits, knowledge, cfg.emb_dim, cfg.meta, seed, cfg.drop_fields)
     tcfg = TrainConfig(lr=lr, batch_size=cfg.batch_size, epochs=cfg.epochs, patience=cfg.patience, seed=seed,
                        out_dir=str(folder), quiet=True, num_threads=cfg.num_threads)
     t0 = time.perf_counter(); tr = Trainer(model, splits, tcfg); hist = tr.fit()
@@ -100,7 +104,7 @@ def run_cell(out: Path, splits, backbone: str, variant: str, seed: int, lr: floa
 def evaluate_cell(rec: dict, splits, cfg: StudyConfig, knowledge=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Test metrics and test predictions of a finished cell, from its best weights."
     from llm4msr_nb.train import load_checkpoint
-    model = build_model(rec['backbone'], rec['variant'], splits, knowledge, cfg.emb_dim, cfg.meta, rec['seed'])
+    model = build_model(rec['backbone'], rec['variant'], splits, knowledge, cfg.emb_dim, cfg.meta, rec['seed'], cfg.drop_fields)
     model.load_state_dict(load_checkpoint(rec['weights'], model)['model'])
     tr = Trainer(model, splits, TrainConfig(batch_size=cfg.batch_size, quiet=True, seed=rec['seed']))
     pred = tr.predict('test')
@@ -296,6 +300,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, k
     save_json({'study': requested.to_dict(), 'effective': cfg.to_dict()}, out/'config.json')
     splits = study_splits(cfg)
     secs['data'] = time.perf_counter() - t0; log(f'data: {splits}')
+    if bad := [f for f in cfg.drop_fields if f not in splits.fields]: raise ValueError(f"drop_fields {bad} are not fields of {cfg.dataset}: {splits.fields}")
     t = time.perf_counter(); knowledge = knowledge if knowledge is not None else load_knowledge(splits, cfg, log)
     secs['knowledge'] = time.perf_counter() - t
     t = time.perf_counter(); ms, ps = [], []

@@ -217,7 +217,7 @@ def load_cell_model(out, variant: str = 'llm4msr', seed: int | None = None, back
     r = r[r.seed == (seed if seed is not None else r.seed.min())]
     if backbone: r = r[r.backbone == backbone]
     r = r.iloc[0]
-    model = build_model(r.backbone, variant, splits, knowledge, cfg.emb_dim, cfg.meta, int(r.seed))
+    model = build_model(r.backbone, variant, splits, knowledge, cfg.emb_dim, cfg.meta, int(r.seed), cfg.drop_fields)
     model.load_state_dict(load_checkpoint(Path(out)/'cells'/cell_name(r.backbone, variant, int(r.seed), r.lr)/'best.pt', model)['model'])
     return model.eval()
 

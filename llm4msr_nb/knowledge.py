@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import torch
 from .core import load_json
-from .experiments import StudyConfig, run_study, paired_gains, summarize, activity_view
+from .llm import Knowledge
+from .experiments import StudyConfig, run_study, paired_gains, summarize, activity_view, cell_name
 
 # %% auto #0
-__all__ = ['finished_study', 'versus']
+__all__ = ['finished_study', 'versus', 'validation_results', 'cold_results', 'lever_table', 'plot_lever', 'prompt_statistics']
 
 # %% ../nbs/07a_knowledge.ipynb #c006
 def finished_study(cfg: StudyConfig, out, **kw) -> pd.DataFrame:
@@ -31,3 +32,61 @@ def versus(results: pd.DataFrame, reference: str, scenario: str = 'overall') -> 
     g = g[g.scenario == scenario]
     return g.assign(diff=g.diff_mean.map('{:+.4f}'.format) + ' ± ' + g.diff_std.map('{:.4f}'.format),
                     wins=g.wins.astype(str) + '/' + g.n_seeds.astype(str))[['backbone', 'variant', 'diff', 'wins', 'verdict']]
+
+# %% ../nbs/07a_knowledge.ipynb #c009b
+def validation_results(out) -> pd.DataFrame:
+    "Validation metrics of the cells a finished study tested (its chosen learning rates, every seed), shaped like its results.csv."
+    out = Path(out); res = pd.read_csv(out/'results.csv')
+    cells = res[['dataset', 'backbone', 'variant', 'seed', 'lr', 'best_epoch']].drop_duplicates()
+    return pd.concat([pd.DataFrame(load_json(out/'cells'/cell_name(c.backbone, c.variant, c.seed, c.lr)/'record.json')['valid'])
+                      .assign(dataset=c.dataset, backbone=c.backbone, variant=c.variant, seed=c.seed, lr=c.lr, best_epoch=c.best_epoch)
+                      for c in cells.itertuples()], ignore_index=True)[list(res.columns)]
+
+def cold_results(out, splits) -> pd.DataFrame:
+    "Test AUC of a finished study on the cold users' rows and on everyone else's (`scenario` 'cold users' / 'warm users'), shaped like results.csv."
+    from sklearn.metrics import roc_auc_score
+    pred = pd.read_parquet(Path(out)/'predictions.parquet')
+    group = np.where(pred.user_id.isin(set(splits.history.user_id)), 'cold users', 'warm users')
+    return pd.DataFrame([dict(backbone=b, variant=v, seed=s, scenario=c, auc=roc_auc_score(g.label, g.score), n=len(g))
+                         for (b, v, s, c), g in pred.assign(group=group).groupby(['backbone', 'variant', 'seed', 'group'])])
+
+def lever_table(arms: dict, scenario: str = 'overall') -> pd.DataFrame:
+    "One row per arm (name -> results holding `llm4msr` and its references): each variant's AUC, and `llm4msr` minus `permuted` / `base`, paired over seeds."
+    rows = []
+    for name, r in arms.items():
+        r = r[r.scenario == scenario]; g = r.groupby('variant', sort=False).auc
+        row = {'arm': name, **{v: f'{m:.4f} ± {s:.4f}' for v, m, s in zip(g.mean().index, g.mean(), g.std())}}
+        for ref in ('permuted', 'base'):
+            if {'llm4msr', ref} <= set(r.variant):
+                d = versus(r[r.variant.isin(['llm4msr', ref])], ref, scenario).iloc[0]
+                row[f'llm4msr − {ref}'] = f"{d['diff']} ({d.verdict}, {d.wins})"
+        rows.append(row)
+    return pd.DataFrame(rows).set_index('arm')
+
+def plot_lever(arms: dict, scenario: str = 'overall', title: str = '', ax=None):
+    "Mean ± std over seeds of every variant in each arm (one column of points per arm)."
+    import matplotlib.pyplot as plt
+    ax = ax or plt.subplots(figsize=(7, 3))[1]
+    variants = list(dict.fromkeys(v for r in arms.values() for v in r.variant))
+    for j, v in enumerate(variants):
+        pts = [(i, a) for i, r in enumerate(arms.values()) if len(a := r[(r.scenario == scenario) & (r.variant == v)].auc)]
+        ax.errorbar([i + (j - (len(variants) - 1) / 2) * .12 for i, _ in pts], [a.mean() for _, a in pts], yerr=[a.std() for _, a in pts],
+                    fmt='o', capsize=3, label=v)
+    ax.set_xticks(range(len(arms)), list(arms), fontsize=8); ax.set_ylabel(f'{scenario} test AUC'); ax.set_title(title); ax.legend(fontsize=8)
+    return ax
+
+
+# %% ../nbs/07a_knowledge.ipynb #c026f
+def prompt_statistics(splits, scenario_knowledge) -> Knowledge:
+    "Knowledge without an LLM: each user's row holds the numbers the user prompt states (per-scenario log count and like rate, overall count and rate, from `known()` rows); scenario rows from `scenario_knowledge`."
+    sc, tr = list(splits.scenarios), splits.known()
+    g = tr.groupby(['user_id', 'scenario'], observed=True).label.agg(['size', 'mean']).unstack('scenario')
+    n = g['size'].reindex(columns=sc).fillna(0)
+    rate = g['mean'].reindex(columns=sc).fillna(tr.groupby('scenario', observed=True).label.mean().reindex(sc))  # unseen: the scenario's rate
+    total = tr.groupby('user_id').label.agg(['size', 'mean'])
+    table = pd.concat([np.log1p(n), rate, np.log1p(total['size']), total['mean']], axis=1).reindex(splits.user_ids[1:])
+    if table.isna().any().any(): raise ValueError(f'{int(table.isna().any(axis=1).sum())} users of the vocabulary have no known rows')
+    user = torch.cat([torch.zeros(1, table.shape[1]), torch.tensor(table.to_numpy(), dtype=torch.float32)])
+    k = scenario_knowledge
+    return Knowledge(k.scenario, user, {**k.info, 'user_mode': 'statistics'}, k.scenario_answers, sc, list(splits.user_ids))
+

@@ -90,8 +90,8 @@ OOV_PROMPT = 'A new user of this recommender system: nothing is known about thei
 USER_QUESTION = 'Question: what does this user like, within and across scenarios?'
 
 def user_histories(splits, max_titles: int = 10) -> dict:
-    "user_id -> {scenario: (n_rated, like_rate, liked titles, disliked titles)}, TRAIN only, titles most recent first."
-    tr = splits.train[['user_id', 'item_id', 'scenario', 'label', 'timestamp']]
+    "user_id -> {scenario: (n_rated, like_rate, liked titles, disliked titles)}, from TRAIN (and cold users' history) only, titles most recent first."
+    tr = splits.known()[['user_id', 'item_id', 'scenario', 'label', 'timestamp']]
     titles = item_titles(splits.data)
     stats = tr.groupby(['user_id', 'scenario'], observed=True)['label'].agg(['size', 'mean'])
     recent = tr.sort_values(['user_id', 'scenario', 'label', 'timestamp', 'item_id'], ascending=[True, True, True, False, True])
