@@ -14,7 +14,8 @@ from .llm import Knowledge
 from .experiments import StudyConfig, run_study, paired_gains, summarize, activity_view, cell_name
 
 # %% auto #0
-__all__ = ['finished_study', 'versus', 'validation_results', 'cold_results', 'lever_table', 'plot_lever', 'prompt_statistics']
+__all__ = ['finished_study', 'versus', 'validation_results', 'cold_results', 'lever_table', 'plot_lever', 'prompt_statistics',
+           'probe']
 
 # %% ../nbs/07a_knowledge.ipynb #c006
 def finished_study(cfg: StudyConfig, out, **kw) -> pd.DataFrame:
@@ -88,5 +89,19 @@ def prompt_statistics(splits, scenario_knowledge) -> Knowledge:
     if table.isna().any().any(): raise ValueError(f'{int(table.isna().any(axis=1).sum())} users of the vocabulary have no known rows')
     user = torch.cat([torch.zeros(1, table.shape[1]), torch.tensor(table.to_numpy(), dtype=torch.float32)])
     k = scenario_knowledge
-    return Knowledge(k.scenario, user, {**k.info, 'user_mode': 'statistics'}, k.scenario_answers, sc, list(splits.user_ids))
+    fields = [f'log_n_{s}' for s in sc] + [f'like_rate_{s}' for s in sc] + ['log_n', 'like_rate']
+    return Knowledge(k.scenario, user, {**k.info, 'user_mode': 'statistics', 'user_fields': fields}, k.scenario_answers, sc, list(splits.user_ids))
+
+
+# %% ../nbs/07a_knowledge.ipynb #c026t
+def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: int = 0) -> pd.Series:
+    "Cross-validated R² of a ridge regression from standardised `vectors` (row i describes target row i) to each column of `targets`."
+    from sklearn.linear_model import RidgeCV
+    from sklearn.model_selection import KFold, cross_val_predict
+    from sklearn.metrics import r2_score
+    from llm4msr_nb.meta import normalize_knowledge
+    y = targets.to_numpy(dtype=float)
+    pred = cross_val_predict(RidgeCV(alphas=np.logspace(-1, 5, 13)), normalize_knowledge(vectors).numpy(), y,
+                             cv=KFold(folds, shuffle=True, random_state=seed))
+    return pd.Series(r2_score(y, pred, multioutput='raw_values'), index=targets.columns)
 
