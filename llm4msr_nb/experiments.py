@@ -17,10 +17,10 @@ from .meta import LLM4MSR, MetaConfig
 from .train import Trainer, TrainConfig, scenario_metrics
 
 # %% auto #0
-__all__ = ['VARIANTS', 'ACTIVITY_EDGES', 'StudyConfig', 'build_model', 'cell_name', 'run_cell', 'evaluate_cell', 'tune_and_test',
-           'summarize', 'paired_gains', 'activity_buckets', 'activity_view', 'plot_results', 'plot_activity',
-           'study_splits', 'report', 'md_table', 'needs_knowledge', 'load_knowledge', 'write_report', 'run_study',
-           'refresh_report']
+__all__ = ['VARIANTS', 'ACTIVITY_EDGES', 'StudyConfig', 'build_model', 'study_model', 'cell_name', 'run_cell', 'evaluate_cell',
+           'tune_and_test', 'summarize', 'paired_gains', 'activity_buckets', 'auc_by_group', 'activity_view',
+           'plot_results', 'plot_activity', 'study_splits', 'report', 'md_table', 'needs_knowledge', 'load_knowledge',
+           'write_report', 'run_study', 'refresh_report']
 
 # %% ../nbs/07_experiments.ipynb #c006
 VARIANTS = {
@@ -83,13 +83,17 @@ def build_model(backbone: str, variant: str, splits, knowledge=None, emb_dim: in
     if knowledge is None: raise ValueError(f"variant {variant!r} needs knowledge vectors (build_knowledge)")
     return LLM4MSR(bb, knowledge, MetaConfig(**{**(meta or {}), **VARIANTS[variant], 'seed': seed}))
 
+def study_model(cfg: StudyConfig, backbone: str, variant: str, splits, knowledge=None, seed: int = 0):
+    "`build_model` with the study's embedding size, meta overrides and dropped fields."
+    return build_model(backbone, variant, splits, knowledge, cfg.emb_dim, cfg.meta, seed, cfg.drop_fields)
+
 def cell_name(backbone, variant, seed, lr) -> str: return f'{backbone}-{variant}-s{seed}-lr{lr:g}'
 
 def run_cell(out: Path, splits, backbone: str, variant: str, seed: int, lr: float, cfg: StudyConfig, knowledge=None) -> dict:
     "Train (or reload) one cell; returns its record (validation metrics, best epoch, history, weights path)."
     folder = Path(out)/'cells'/cell_name(backbone, variant, seed, lr)
     if (folder/'record.json').exists(): return load_json(folder/'record.json')
-    model = build_model(backbone, variant, splits, knowledge, cfg.emb_dim, cfg.meta, seed, cfg.drop_fields)
+    model = study_model(cfg, backbone, variant, splits, knowledge, seed)
     tcfg = TrainConfig(lr=lr, batch_size=cfg.batch_size, epochs=cfg.epochs, patience=cfg.patience, seed=seed,
                        out_dir=str(folder), quiet=True, num_threads=cfg.num_threads)
     t0 = time.perf_counter(); tr = Trainer(model, splits, tcfg); hist = tr.fit()
@@ -104,7 +108,7 @@ def run_cell(out: Path, splits, backbone: str, variant: str, seed: int, lr: floa
 def evaluate_cell(rec: dict, splits, cfg: StudyConfig, knowledge=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Test metrics and test predictions of a finished cell, from its best weights."
     from llm4msr_nb.train import load_checkpoint
-    model = build_model(rec['backbone'], rec['variant'], splits, knowledge, cfg.emb_dim, cfg.meta, rec['seed'], cfg.drop_fields)
+    model = study_model(cfg, rec['backbone'], rec['variant'], splits, knowledge, rec['seed'])
     model.load_state_dict(load_checkpoint(rec['weights'], model)['model'])
     tr = Trainer(model, splits, TrainConfig(batch_size=cfg.batch_size, quiet=True, seed=rec['seed']))
     pred = tr.predict('test')
@@ -156,15 +160,16 @@ def activity_buckets(splits, edges=ACTIVITY_EDGES) -> pd.Series:
 
 def _bucket_start(b: str) -> int: return -1 if 'unseen' in b else int(b.split('-')[0].rstrip('+'))
 
+def auc_by_group(pred: pd.DataFrame, group, name: str) -> pd.DataFrame:
+    "Test AUC per (backbone, variant, seed, `group` value — a column called `name`); groups holding one label only are skipped."
+    from sklearn.metrics import roc_auc_score
+    keys = ['backbone', 'variant', 'seed', name]
+    return pd.DataFrame([dict(zip(keys, key), auc=roc_auc_score(g['label'], g['score']), n=len(g))
+                         for key, g in pred.assign(**{name: group}).groupby(keys, sort=True) if g['label'].nunique() == 2])
+
 def activity_view(pred: pd.DataFrame, splits, edges=ACTIVITY_EDGES) -> pd.DataFrame:
     "Test AUC per (backbone, variant, seed, activity bucket)."
-    from sklearn.metrics import roc_auc_score
-    b = pred['user_id'].map(activity_buckets(splits, edges)).fillna('0 (unseen)')
-    rows = []
-    for key, g in pred.assign(bucket=b).groupby(['backbone', 'variant', 'seed', 'bucket'], sort=True):
-        if g['label'].nunique() == 2:
-            rows.append(dict(zip(['backbone', 'variant', 'seed', 'bucket'], key), auc=roc_auc_score(g['label'], g['score']), n=len(g)))
-    return pd.DataFrame(rows)
+    return auc_by_group(pred, pred['user_id'].map(activity_buckets(splits, edges)).fillna('0 (unseen)'), 'bucket')
 
 # %% ../nbs/07_experiments.ipynb #c022
 def plot_results(results: pd.DataFrame, path=None):

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from .core import load_json, content_hash, cache_dir
-from .experiments import VARIANTS, StudyConfig, run_study, build_model, cell_name, paired_gains, activity_view
+from .experiments import VARIANTS, StudyConfig, run_study, study_model, cell_name, paired_gains, activity_view
 
 # %% auto #0
 __all__ = ['small_study', 'load_study', 'centred_cosine', 'co_engagement', 'pair_values', 'scenario_agreement',
@@ -217,7 +217,7 @@ def load_cell_model(out, variant: str = 'llm4msr', seed: int | None = None, back
     r = r[r.seed == (seed if seed is not None else r.seed.min())]
     if backbone: r = r[r.backbone == backbone]
     r = r.iloc[0]
-    model = build_model(r.backbone, variant, splits, knowledge, cfg.emb_dim, cfg.meta, int(r.seed), cfg.drop_fields)
+    model = study_model(cfg, r.backbone, variant, splits, knowledge, int(r.seed))
     model.load_state_dict(load_checkpoint(Path(out)/'cells'/cell_name(r.backbone, variant, int(r.seed), r.lr)/'best.pt', model)['model'])
     return model.eval()
 

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from .core import load_json
 from .llm import Knowledge
-from .experiments import StudyConfig, run_study, paired_gains, summarize, activity_view, cell_name
+from .experiments import StudyConfig, run_study, paired_gains, summarize, activity_view, auc_by_group, cell_name
 
 # %% auto #0
 __all__ = ['finished_study', 'versus', 'validation_results', 'cold_results', 'lever_table', 'plot_lever', 'prompt_statistics',
@@ -45,18 +45,16 @@ def validation_results(out) -> pd.DataFrame:
 
 def cold_results(out, splits) -> pd.DataFrame:
     "Test AUC of a finished study on the cold users' rows and on everyone else's (`scenario` 'cold users' / 'warm users'), shaped like results.csv."
-    from sklearn.metrics import roc_auc_score
+    if splits.history is None or not len(splits.history): raise ValueError(f"cold_results needs the splits of split='cold', got split={splits.info['split']!r}")
     pred = pd.read_parquet(Path(out)/'predictions.parquet')
-    group = np.where(pred.user_id.isin(set(splits.history.user_id)), 'cold users', 'warm users')
-    return pd.DataFrame([dict(backbone=b, variant=v, seed=s, scenario=c, auc=roc_auc_score(g.label, g.score), n=len(g))
-                         for (b, v, s, c), g in pred.assign(group=group).groupby(['backbone', 'variant', 'seed', 'group'])])
+    return auc_by_group(pred, np.where(pred.user_id.isin(set(splits.history.user_id)), 'cold users', 'warm users'), 'scenario')
 
 def lever_table(arms: dict, scenario: str = 'overall') -> pd.DataFrame:
     "One row per arm (name -> results holding `llm4msr` and its references): each variant's AUC, and `llm4msr` minus `permuted` / `base`, paired over seeds."
     rows = []
     for name, r in arms.items():
-        r = r[r.scenario == scenario]; g = r.groupby('variant', sort=False).auc
-        row = {'arm': name, **{v: f'{m:.4f} ± {s:.4f}' for v, m, s in zip(g.mean().index, g.mean(), g.std())}}
+        r = r[r.scenario == scenario]
+        row = {'arm': name, **summarize(r).iloc[0].to_dict()}
         for ref in ('permuted', 'base'):
             if {'llm4msr', ref} <= set(r.variant):
                 d = versus(r[r.variant.isin(['llm4msr', ref])], ref, scenario).iloc[0]
