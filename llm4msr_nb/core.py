@@ -11,20 +11,65 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CACHE_ENV', 'ASSETS', 'Config', 'seed_everything', 'project_root', 'cache_dir', 'file_digest', 'content_hash',
-           'atomic_write', 'atomic_save', 'save_json', 'load_json', 'get_device', 'assets_dir', 'asset_path']
+__all__ = ['CACHE_ENV', 'ASSETS', 'UserError', 'Config', 'seed_everything', 'project_root', 'cache_dir', 'file_digest',
+           'content_hash', 'atomic_write', 'atomic_save', 'save_json', 'load_json', 'get_device', 'assets_dir',
+           'asset_path']
 
 # %% ../nbs/00_core.ipynb #c006
+class UserError(ValueError):
+    "A mistake in what the user passed (an argument, a value, a file): the command line prints it as one line, without a traceback."
+
+def _hints(cls) -> dict:
+    import typing
+    try: return typing.get_type_hints(cls)
+    except Exception: return {}
+
+def _coerce(v, hint, name: str):
+    "`v` as the type `hint` (int, float, str, bool, tuple, dict, a `Config`, or one of those or None); else a `UserError`."
+    import typing, types
+    args = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else ()
+    if args:
+        if v is None and type(None) in args: return None
+        hint = next(a for a in args if a is not type(None))
+    if isinstance(hint, type) and issubclass(hint, Config):
+        if isinstance(v, hint): return v
+        if isinstance(v, dict): return hint.from_dict(v, where=name + '.')
+    elif hint is float and isinstance(v, (int, float)) and not isinstance(v, bool): return float(v)
+    elif hint is int and isinstance(v, (int, np.integer)) and not isinstance(v, bool): return int(v)
+    elif hint is tuple and isinstance(v, (list, tuple)): return tuple(v)
+    elif hint in (str, bool, dict) and isinstance(v, hint): return v
+    elif hint not in (float, int, tuple, str, bool, dict): return v   # other annotations are not checked
+    raise UserError(f"{name}: expected {getattr(hint, '__name__', hint)}, got {v!r}")
+
+# %% ../nbs/00_core.ipynb #c006b
 class Config:
-    "Mixin for dataclass configs: readable printing, `to_dict`, `replace` and `from_dict`."
+    "Mixin for dataclass configs: checked on creation (`choices`), readable printing, `to_dict`, `replace` and `from_dict`."
+    choices = {}   # field -> allowed values (a tuple), or (test, explanation) for a value the test must accept
+    def __post_init__(self): self.check()
+    def check(self):
+        "Coerce every field to its annotated type and test it against `choices`; a bad value raises a `UserError` naming the field."
+        hints = _hints(type(self))
+        for f in dataclasses.fields(self):
+            v = _coerce(getattr(self, f.name), hints.get(f.name), f.name)
+            setattr(self, f.name, v)
+            rule = self.choices.get(f.name)
+            if isinstance(rule, tuple) and len(rule) == 2 and callable(rule[0]):
+                if not rule[0](v): raise UserError(f"{f.name} = {v!r}: {rule[1]}")
+            elif rule is not None and v not in rule:
+                raise UserError(f"{f.name} = {v!r}: choose one of {', '.join(map(repr, rule))}")
+        return self
     def to_dict(self) -> dict: return dataclasses.asdict(self)
     def replace(self, **kw): return dataclasses.replace(self, **kw)
     @classmethod
-    def from_dict(cls, d: dict):
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(d) - names
-        if unknown: raise TypeError(f"{cls.__name__} has no field(s) {sorted(unknown)}; valid: {sorted(names)}")
-        return cls(**d)
+    def from_dict(cls, d: dict, where: str = ''):
+        "Build from a plain dict (sections from nested dicts); an unknown or bad field raises a `UserError` naming its full path."
+        if not isinstance(d, dict): raise UserError(f"{where.rstrip('.') or cls.__name__}: expected a mapping of fields, got {d!r}")
+        names = [f.name for f in dataclasses.fields(cls)]
+        if unknown := sorted(set(d) - set(names)):
+            raise UserError(f"{', '.join(where + u for u in unknown)}: unknown field; valid: {', '.join(names)}")
+        hints = _hints(cls)
+        try: return cls(**{k: _coerce(v, hints.get(k), k) for k, v in d.items()})
+        except UserError as e: raise UserError(where + str(e)) from None
     def __str__(self):
         rows = [(f.name, repr(getattr(self, f.name))) for f in dataclasses.fields(self)]
         w = max(len(n) for n, _ in rows)
@@ -85,11 +130,19 @@ def content_hash(*objs, n: int = 16) -> str:
     return hashlib.sha256(s.encode()).hexdigest()[:n]
 
 # %% ../nbs/00_core.ipynb #c022
+def _temp_beside(path: Path) -> tuple[int, str]:
+    "A temporary file in `path`'s folder, with the permissions a plain `open` would give (mkstemp's are 0600, whatever the umask)."
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    mask = os.umask(0); os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
+    return fd, tmp
+
 @contextlib.contextmanager
 def atomic_write(path, mode: str = 'wb', **kw):
     "Context manager yielding a file object; on success it atomically replaces `path`, on error `path` is untouched."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    path = Path(path)
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, mode, **kw) as f:
             yield f
@@ -101,8 +154,8 @@ def atomic_write(path, mode: str = 'wb', **kw):
 
 def atomic_save(path, save_fn):
     "Atomically write `path` with `save_fn(tmp_path)`, for libraries that want a file name (safetensors, parquet, torch.save)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'); os.close(fd)
+    path = Path(path)
+    fd, tmp = _temp_beside(path); os.close(fd)
     try:
         save_fn(tmp)
         with open(tmp, 'rb') as f: os.fsync(f.fileno())
@@ -118,9 +171,9 @@ def save_json(obj, path) -> Path:
     return Path(path)
 
 def load_json(path):
-    "Read a JSON file; a corrupt file raises a `ValueError` naming it."
+    "Read a JSON file; a corrupt file raises a `UserError` naming it."
     try: return json.loads(Path(path).read_text(encoding='utf-8'))
-    except json.JSONDecodeError as e: raise ValueError(f"corrupt JSON file {path}: {e}") from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise UserError(f"corrupt JSON file {path}: {e}") from None
 
 # %% ../nbs/00_core.ipynb #c028
 def get_device(pref: str = 'auto') -> torch.device:

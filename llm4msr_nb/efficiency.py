@@ -172,7 +172,7 @@ splits = prepare(load_dataset({dataset!r}))
 def training_snippet(dataset: str = 'movielens-100k', backbone: str = 'sharedbottom', epochs: int = 1) -> str:
     "Code that trains LLM4MSR (stand-in knowledge of width 576) for `epochs` on `dataset`."
     return PRELUDE.format(dataset=dataset) + f"""
-from llm4msr_nb.experiments import build_model
+from llm4msr_nb.meta import build_model
 g = torch.Generator().manual_seed(0)
 k = SimpleNamespace(scenario=torch.randn(splits.n_scenarios, 576, generator=g), user=torch.randn(splits.n_users, 576, generator=g))
 Trainer(build_model({backbone!r}, 'llm4msr', splits, k), splits, TrainConfig(epochs={epochs}, quiet=True, num_threads=1)).fit()

