@@ -85,6 +85,13 @@ def parser() -> argparse.ArgumentParser:
     config_options(r)
     rp = sub.add_parser('report', help="rewrite a finished study's results.md and figures", description="Rewrite results.md and figures/ of a finished study folder.")
     rp.add_argument('folder', help='a finished study folder')
+    rr = sub.add_parser('reproduce', help='recreate a study the book cites, and compare it with its committed evidence',
+                        description='Run a plan of the book (chapter 06c) from nothing, write its report, and compare its results with the committed evidence.')
+    rr.add_argument('name', nargs='?', help='the plan (see --list)')
+    rr.add_argument('--list', action='store_true', help='list the plans: name, what the study shows, device, committed evidence')
+    rr.add_argument('--out', default=None, help='output folder (default runs/<name>); an unfinished study there resumes')
+    rr.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
+    rr.add_argument('--save', action='store_true', help="write the recreated study's small outputs into data/evidence/<name>/")
     return p
 
 # %% ../nbs/10_cli.ipynb #c007
@@ -113,18 +120,42 @@ def main(argv=None) -> int:
     try:
         cfg = config_from_args(a) if a.command == 'run' else None
         if cfg is not None and cfg.data is None: cfg.check_source()
+        if a.command == 'reproduce': return _reproduce(a)
     except UserError as e: return _fail(e, 2)
     from llm4msr_nb.study import Study
     from llm4msr_nb.experiments import run_study
-    from llm4msr_nb.report import report
-    from llm4msr_nb.interpret import study_figures
     try:
         study = run_study(cfg, out=a.out, force=a.force) if cfg is not None else Study(a.folder)
-        splits = study.splits()
-        report(study, splits); study_figures(study, splits)
-        print(f'{study.folder}: results.csv, results.md, predictions.parquet, figures/')
+        _report(study)
     except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)
     return 0
+
+def _report(study):
+    from llm4msr_nb.report import report
+    from llm4msr_nb.interpret import study_figures
+    splits = study.splits()
+    report(study, splits); study_figures(study, splits)
+    print(f'{study.folder}: results.csv, results.md, predictions.parquet, figures/')
+
+# %% ../nbs/10_cli.ipynb #c010b
+def _reproduce(a) -> int:
+    from llm4msr_nb.core import UserError
+    from llm4msr_nb.evidence import PLANS, evidence_dir, save_evidence
+    if a.list or not a.name:
+        for p in PLANS.values():
+            have = (evidence_dir(p.name)/'results.csv').exists()
+            print(f"{p.name:<22} {p.device:<4} {'evidence' if have else 'no evidence':<12} {p.what}")
+        return 0
+    if a.name not in PLANS: raise UserError(f"no plan {a.name!r}; llm4msr reproduce --list names them")
+    from llm4msr_nb.experiments import reproduce
+    try:
+        study, diff = reproduce(a.name, a.out, a.force)
+        _report(study)
+        if a.save: print(f'saved {save_evidence(study, a.name)}')
+    except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)
+    if diff is None: print(f'{a.name}: no committed evidence to compare with'); return 0
+    if not diff: print(f'{a.name}: identical to the committed evidence ({len(study.results())} rows, every metric equal)'); return 0
+    print(f'{a.name}: {len(diff)} row(s) differ from the committed evidence, e.g.\n  ' + '\n  '.join(diff[:10])); return 0 if a.save else 1
 
 # %% ../nbs/10_cli.ipynb #c016
 def import_graph(package: str = 'llm4msr_nb') -> dict[str, set[str]]:

@@ -402,6 +402,7 @@ class MSRSplits:
         return (f"MSRSplits({self.data.name!r}, split={self.info['split']!r}: train {len(self.train):,} / valid {len(self.valid):,} / "
                 f"test {len(self.test):,}; {self.n_scenarios} scenarios, fields={self.fields}, field_dims={self.field_dims})")
 
+# %% ../nbs/01_data.ipynb #c029v
 def fit_vocab(values: pd.Series) -> dict[str, int]:
     "Sorted distinct values -> 1..V (0 is reserved for out-of-vocabulary)."
     return {v: i + 1 for i, v in enumerate(sorted(pd.unique(values)))}
@@ -410,6 +411,7 @@ def encode(values: pd.Series, vocab: dict[str, int]) -> np.ndarray:
     "Vocabulary indices of `values`, 0 for values not in `vocab` (vectorised)."
     return pd.Index(list(vocab)).get_indexer(values) + 1
 
+# %% ../nbs/01_data.ipynb #c029p
 PREP_VERSION = 1
 
 def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features: list[str] | None = None,
@@ -641,10 +643,8 @@ def load_amazon(path, categories: list[str] | None = None, cache: bool = True) -
 def _write_gz(path: Path, lines: list[str]):
     with open(path, 'wb') as raw, gzip.GzipFile(fileobj=raw, mode='wb', mtime=0, filename='') as f: f.write(''.join(l + '\n' for l in lines).encode())
 
-def write_fixtures(root) -> Path:
-    "Write tiny KuaiSAR and Amazon (2014 + 2018) files in the published schemas under `root`; return `root`."
-    rng = np.random.default_rng(0); root = Path(root)
-    k = root/'kuaisar'; k.mkdir(parents=True, exist_ok=True)
+def _kuaisar_fixture(k: Path, rng):
+    "The five KuaiSAR files, in its published schema and with its column order, written into folder `k` (draws from `rng`)."
     users, items = [str(u) for u in range(6)], [str(1000 + i) for i in range(8)]
     t0 = 1684713600000  # 2023-05-22, ms
     rec = pd.DataFrame({'user_id': rng.choice(users, 40), 'item_id': rng.choice(items, 40)})
@@ -679,6 +679,10 @@ def write_fixtures(root) -> Path:
                      'fourth_level_category_id': '-124', 'fourth_level_category_name': 'UNKNOWN', 'fourth_level_category_name_en': 'UNKNOWN'})
     pd.DataFrame(rows).to_csv(k/'item_features.csv', index=False)
     pd.DataFrame({'user_id': ['0', '1'], 'friend_list': ['[1, 3]', '[0]']}).to_csv(k/'social_network.csv', index=False)
+
+# %% ../nbs/01_data.ipynb #c048b
+def _amazon_fixture(root: Path, rng):
+    "Two categories of Amazon 5-core reviews and metadata per release (2014: Python-literal metadata; 2018: JSON) under `root`."
     for release, cats in ((2014, ['Beauty', 'Health_and_Personal_Care']), (2018, ['Beauty', 'Clothing_Shoes_and_Jewelry'])):
         a = root/f'amazon{release}'; a.mkdir(parents=True, exist_ok=True)
         for ci, cat in enumerate(cats):
@@ -702,6 +706,13 @@ def write_fixtures(root) -> Path:
                                              'also_buy': [asins[(j + 1) % 5]], 'feature': [], 'description': ['Nice.']}))
             _write_gz(a/(f'reviews_{cat}_5.json.gz' if release == 2014 else f'{cat}_5.json.gz'), revs)
             _write_gz(a/f'meta_{cat}.json.gz', metas)
+
+def write_fixtures(root) -> Path:
+    "Write tiny KuaiSAR and Amazon (2014 + 2018) files in the published schemas under `root`; return `root`."
+    rng = np.random.default_rng(0); root = Path(root)
+    k = root/'kuaisar'; k.mkdir(parents=True, exist_ok=True)
+    _kuaisar_fixture(k, rng)                 # one generator for both, always in this order: the same bytes on every run
+    _amazon_fixture(root, rng)
     return root
 
 # %% ../nbs/01_data.ipynb #c071

@@ -4,21 +4,25 @@
 
 # %% ../nbs/07_experiments.ipynb #c004
 from __future__ import annotations
-import time
+import os, time, shutil, warnings
 from pathlib import Path
 import pandas as pd
 import torch
+from .core import UserError
 from .llm import Knowledge
 from .study import StudyConfig, Study, Cell, MEMORY, machine
 from .train import Trainer, TrainConfig, scenario_metrics
 
 # %% auto #0
-__all__ = ['OWN_KNOWLEDGE', 'train_cell', 'evaluate_cell', 'tune_and_test', 'run_study']
+__all__ = ['OWN_KNOWLEDGE', 'train_cell', 'evaluate_cell', 'tune_and_test', 'run_study', 'reproduce']
 
 # %% ../nbs/07_experiments.ipynb #c011
 def train_cell(study: Study, splits, cell: Cell, knowledge=None) -> dict:
     "Train (or reload) one cell; returns its record (validation metrics, best epoch, history, seconds, weights)."
-    if (rec := study.record(cell)) is not None: return rec
+    if (rec := study.record(cell)) is not None:
+        if study.weights(cell).exists(): return rec
+        warnings.warn(f'{study.cell_dir(cell)} has a record but no weights (best.pt): the cell is trained again')
+        shutil.rmtree(study.cell_dir(cell))
     model = study.model(cell, splits, knowledge)
     t0 = time.perf_counter()
     tr = Trainer(model, splits, study.cfg.train.trainer(cell.lr, cell.seed, study.cell_dir(cell))); hist = tr.fit()
@@ -30,7 +34,10 @@ def train_cell(study: Study, splits, cell: Cell, knowledge=None) -> dict:
 # %% ../nbs/07_experiments.ipynb #c013
 def evaluate_cell(study: Study, splits, cell: Cell, knowledge=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Test metrics and test predictions of a finished cell, from its best weights."
-    tr = Trainer(study.load_model(cell, splits, knowledge), splits, TrainConfig(batch_size=study.cfg.train.batch_size, quiet=True, seed=cell.seed))
+    try: model = study.load_model(cell, splits, knowledge)
+    except ValueError as e:   # truncated or foreign weights: deleting them retrains the cell on the next run
+        raise UserError(f'{e}. Delete that file and run the study again: the cell is trained again') from None
+    tr = Trainer(model, splits, TrainConfig(batch_size=study.cfg.train.batch_size, quiet=True, seed=cell.seed))
     pred = tr.predict('test')
     tag = dict(backbone=cell.backbone, variant=cell.variant, seed=cell.seed)
     metrics = scenario_metrics(pred['label'], pred['score'], pd.Categorical(pred['scenario'], categories=splits.scenarios).codes,
@@ -71,7 +78,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     out = Path(out or Path('runs')/(cfg.effective().dataset + ('-quick' if cfg.quick else '')))
     study = Study.create(out, cfg, force, data)
     if study.finished: log(f'{out} holds this study, finished: nothing to do (force=True starts it afresh)'); return study
-    secs, t0 = {}, time.perf_counter()
+    secs, t0, load = {}, time.perf_counter(), [round(os.getloadavg()[0], 1)]   # the load says how far timings are from a quiet machine
     splits = study.splits()
     secs['data'] = time.perf_counter() - t0; log(f'data: {splits}')
     if knowledge is not None: _keep_knowledge(study, knowledge, splits)
@@ -85,6 +92,17 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     results = results[['dataset', 'backbone', 'variant', 'seed', 'scenario', 'auc', 'logloss', 'n', 'lr', 'best_epoch']]
     pred = pd.concat(ps, ignore_index=True)[['backbone', 'variant', 'seed', 'scenario', 'user_id', 'item_id', 'label', 'score']]
     secs['total'] = time.perf_counter() - t0
-    study.finish(results, pred, dict(seconds=secs, machine=machine(), knowledge=getattr(knowledge, 'info', None), splits=splits.info))
+    study.finish(results, pred, dict(seconds=secs, machine=machine(), load_average=load + [round(os.getloadavg()[0], 1)],
+                                     knowledge=getattr(knowledge, 'info', None), splits=splits.info))
     log(f'wrote {out}/results.csv, predictions.parquet ({secs["total"]:.0f} s)')
     return study
+
+# %% ../nbs/07_experiments.ipynb #c026b
+def reproduce(name: str, out=None, force: bool = False, log=print) -> tuple[Study, list[str] | None]:
+    "Run plan `name` (chapter 06c) into `out` (default runs/<name>); returns the study and its differences from the committed evidence (None: none committed)."
+    from llm4msr_nb.evidence import PLANS, evidence, compare
+    if name not in PLANS: raise UserError(f"no plan {name!r}; choose one of {', '.join(PLANS)}")
+    study = run_study(PLANS[name].config, out or Path('runs')/name, force, log=log)
+    try: committed = evidence(name)
+    except UserError: return study, None
+    return study, compare(committed, study)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .stats import paired_gains, summarize, auc_by_group
+from .stats import paired_gains, summarize, cold_view
 from .study import Study
 
 # %% auto #0
@@ -25,9 +25,7 @@ def versus(results: pd.DataFrame, reference: str, scenario: str = 'overall') -> 
 # %% ../nbs/07a_findings.ipynb #c009b
 def cold_results(study: Study, splits) -> pd.DataFrame:
     "Test AUC of a finished study on the cold users' rows and on everyone else's (`scenario` 'cold users' / 'warm users'), shaped like results.csv."
-    if splits.history is None or not len(splits.history): raise ValueError(f"cold_results needs the splits of split='cold', got split={splits.info['split']!r}")
-    pred = study.predictions()
-    return auc_by_group(pred, np.where(pred.user_id.isin(set(splits.history.user_id)), 'cold users', 'warm users'), 'scenario')
+    return cold_view(study.predictions(), splits)
 
 def lever_table(arms: dict, scenario: str = 'overall') -> pd.DataFrame:
     "One row per arm (name -> results holding `llm4msr` and its references): each variant's AUC, and `llm4msr` minus `permuted` / `base`, paired over seeds."

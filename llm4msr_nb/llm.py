@@ -296,6 +296,9 @@ def _run_to(self, idx: int):
     try: yield True
     finally: inner.layers = layers
 
+FrozenLLM._layer_index, FrozenLLM._run_to = _layer_index, _run_to
+
+# %% ../nbs/03_llm.ipynb #c020b
 def _tokenize(self, prompts: Sequence[str], max_length: int, what: str = 'prompt'):
     "Token ids per prompt, truncated to `max_length` (counted and warned about)."
     ids = self.tokenizer(list(prompts), add_special_tokens=False)['input_ids']
@@ -321,6 +324,9 @@ def _pad(self, seqs, side: str):
         ids[r, sl] = torch.tensor(s); mask[r, sl] = 1
     return ids.to(self.device), mask.to(self.device)
 
+FrozenLLM._tokenize, FrozenLLM._pad = _tokenize, _pad
+
+# %% ../nbs/03_llm.ipynb #c020d
 @torch.inference_mode()
 def _encode(self, prompts: Sequence[str], layer: int = -1, pooling: str = 'mean', batch_size: int = 16, progress: bool = False) -> torch.Tensor:
     "Pooled hidden states of `prompts` at `layer` (one forward pass each): FloatTensor [n, hidden_size]."
@@ -341,7 +347,7 @@ def _progress(it, on: bool, desc: str):
     from tqdm.auto import tqdm
     return tqdm(it, desc=desc, leave=False)
 
-FrozenLLM._layer_index, FrozenLLM._run_to, FrozenLLM._tokenize, FrozenLLM._pad, FrozenLLM.encode = _layer_index, _run_to, _tokenize, _pad, _encode
+FrozenLLM.encode = _encode
 
 # %% ../nbs/03_llm.ipynb #c027
 def _chat(self, prompt: str) -> list[int]:
@@ -423,6 +429,7 @@ def _write_chunk(folder: Path, c: int, ckey: str, index: list[int], vectors: tor
     save_json({'chunk_key': ckey, 'n': len(index), 'vectors_sha256': file_digest(vec),
                'answers_sha256': file_digest(ans) if answers is not None else None}, rec)
 
+# %% ../nbs/03_llm.ipynb #c032c
 def knowledge_vectors(llm: FrozenLLM, prompts: Sequence[str], mode: str = 'encode', layer: int = -1, pooling: str = 'mean',
                       max_new_tokens: int = 64, batch_size: int = 16, chunk_size: int = 256, name: str = 'prompts',
                       root: Path | None = None, progress: bool = False) -> tuple[torch.Tensor, list[str] | None, dict]:

@@ -9,7 +9,7 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['ACTIVITY_EDGES', 'UNSEEN', 'mean_std', 'summarize', 'verdict', 'paired_gains', 'activity_buckets', 'auc_by_group',
-           'activity_view', 'md_table']
+           'activity_view', 'cold_view', 'md_table']
 
 # %% ../nbs/06a_stats.ipynb #s006
 def mean_std(values, digits: int = 4, sign: bool = False) -> str:
@@ -70,7 +70,14 @@ def activity_view(pred: pd.DataFrame, splits, edges=ACTIVITY_EDGES) -> pd.DataFr
     b = activity_buckets(splits, edges)
     return auc_by_group(pred, pd.Categorical(pred['user_id'].map(b), categories=b.cat.categories, ordered=True).fillna(UNSEEN), 'bucket')
 
-# %% ../nbs/06a_stats.ipynb #s018
+# %% ../nbs/06a_stats.ipynb #s016
+def cold_view(pred: pd.DataFrame, splits) -> pd.DataFrame:
+    "Test AUC on the cold users' rows and on everyone else's (`scenario` 'cold users' / 'warm users'), per backbone, variant and seed."
+    if splits.history is None or not len(splits.history):
+        raise ValueError(f"cold_view needs the splits of split='cold', got split={splits.info['split']!r}")
+    return auc_by_group(pred, np.where(pred.user_id.isin(set(splits.history.user_id)), 'cold users', 'warm users'), 'scenario')
+
+# %% ../nbs/06a_stats.ipynb #s020
 def md_table(df: pd.DataFrame, index: bool = True, floatfmt: str = '{:.4f}') -> str:
     "A GitHub-flavoured Markdown table of `df` (floats with `floatfmt`, NaN and None as empty cells)."
     d = df.reset_index() if index else df

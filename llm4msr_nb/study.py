@@ -101,6 +101,8 @@ class StudyConfig(Config):
         if data is None and self.data is None and self.dataset not in (None, *DATASETS):
             raise UserError(f"dataset = {self.dataset!r}: choose one of {', '.join(DATASETS)}, or give your own data (a file, or a DataFrame)")
         if self.data not in (None, MEMORY) and not Path(self.data).is_file(): raise UserError(f'data = {self.data!r}: no such file')
+        if data is None and self.data is None and self.columns != Columns():
+            raise UserError('columns: they name the columns of your own data, and there is none: give it in data (a file) or as a DataFrame')
         return self
 
     def effective(self) -> StudyConfig:
@@ -159,7 +161,8 @@ def study_knowledge(splits, cfg: StudyConfig, folder=None, log=print):
 
 # %% ../nbs/06b_study.ipynb #y020
 STUDY_FORMAT = 'llm4msr_nb.study/2'
-STUDY_FILES = ('config.json', 'cells', 'results.csv', 'results.md', 'predictions.parquet', 'figures', 'knowledge.safetensors', 'knowledge.json')
+STUDY_FILES = ('config.json', 'cells', 'results.csv', 'results.md', 'predictions.parquet', 'figures', 'knowledge.safetensors', 'knowledge.json',
+               'activity.csv', 'cold.csv')   # the last two: views an evidence folder keeps (chapter 06c)
 
 def _flat(d: dict, prefix: str = '') -> dict:
     return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f'{prefix}{k}.').items() if isinstance(v, dict) and v else [(prefix + k, v)])}

@@ -58,7 +58,7 @@ class TrainConfig(Config):
     out_dir: str | None = None    # checkpoint folder (None: no checkpoints)
     resume: bool = True           # continue from out_dir/last.pt when it exists
     quiet: bool = False           # no progress bars
-    num_threads: int | None = None  # torch CPU threads for this process (None: leave torch's setting); 1 is fastest on a busy 2-core box
+    num_threads: int | None = None  # torch CPU threads for this process (None: leave torch's setting); 1 is often fastest for small models
 
 # %% ../nbs/06_train.ipynb #c013
 CKPT_FORMAT = 'llm4msr_nb.train/1'
@@ -117,6 +117,14 @@ def _make_accelerator(cfg: TrainConfig):
         AcceleratorState._reset_state(reset_partial_state=True)
         return Accelerator(**kw)
 
+# %% ../nbs/06_train.ipynb #c017c
+def _add(cls):
+    "Attach the decorated function to `cls` as a method of the same name (a class grows cell by cell, each cell with its demo)."
+    def add(f):
+        setattr(cls, f.__name__, f)
+        return f
+    return add
+
 class Trainer:
     "Train `model` on `splits` (an `MSRSplits`) with early stopping on validation AUC; evaluate and predict per scenario."
     def __init__(self, model: nn.Module, splits, cfg: TrainConfig | None = None):
@@ -130,7 +138,9 @@ class Trainer:
         self.best_epoch, self.best_auc = None, -math.inf
         self._tensors = {}
 
-    # -- data ---------------------------------------------------------------------------------------------------------------
+    @property
+    def out_dir(self): return Path(self.cfg.out_dir) if self.cfg.out_dir else None
+
     def tensors(self, split: str):
         "The split's `TensorSplit`, checked once and moved to the training device."
         if split not in self._tensors:
@@ -152,105 +162,116 @@ class Trainer:
         if acc.num_processes == 1: return batch
         return {k: v[acc.process_index::acc.num_processes] for k, v in batch.items()}
 
-    # -- evaluation ---------------------------------------------------------------------------------------------------------
-    @torch.inference_mode()
-    def scores(self, split: str = 'test') -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        "Predicted click probabilities, labels and scenario ids of a split, as NumPy arrays (batched, eval mode)."
-        model = self.accelerator.unwrap_model(self.model); was = model.training; model.eval()
-        ts, out = self.tensors(split), []
-        with self.accelerator.autocast():
-            for b in ts.batches(self.cfg.eval_batch_size): out.append(model(b).float())
-        model.train(was)
-        p = torch.sigmoid(torch.cat(out)).cpu().numpy() if out else np.zeros(0, np.float32)
-        return p, ts.label.cpu().numpy(), ts.scenario.cpu().numpy()
+# %% ../nbs/06_train.ipynb #c017g
+@_add(Trainer)
+@torch.inference_mode()
+def scores(self, split: str = 'test') -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Predicted click probabilities, labels and scenario ids of a split, as NumPy arrays (batched, eval mode)."
+    model = self.accelerator.unwrap_model(self.model); was = model.training; model.eval()
+    ts, out = self.tensors(split), []
+    with self.accelerator.autocast():
+        for b in ts.batches(self.cfg.eval_batch_size): out.append(model(b).float())
+    model.train(was)
+    p = torch.sigmoid(torch.cat(out)).cpu().numpy() if out else np.zeros(0, np.float32)
+    return p, ts.label.cpu().numpy(), ts.scenario.cpu().numpy()
 
-    def evaluate(self, split: str = 'test') -> pd.DataFrame:
-        "AUC, logloss and n per scenario plus `'overall'` (scikit-learn metrics)."
-        p, y, s = self.scores(split)
-        return scenario_metrics(y, p, s, self.splits.scenarios)
+@_add(Trainer)
+def evaluate(self, split: str = 'test') -> pd.DataFrame:
+    "AUC, logloss and n per scenario plus `'overall'` (scikit-learn metrics)."
+    p, y, s = self.scores(split)
+    return scenario_metrics(y, p, s, self.splits.scenarios)
 
-    def predict(self, split: str = 'test', path=None) -> pd.DataFrame:
-        "One row per example: scenario, user_id, item_id, label, score; written atomically to `path` (.parquet/.csv) if given."
-        p, y, s = self.scores(split)
-        df = self.splits.frame(split) if hasattr(self.splits, 'frame') else getattr(self.splits, split)
-        if len(df) != len(p): raise ValueError(f"{split}: {len(df)} frame rows but {len(p)} tensor rows")
-        out = pd.DataFrame({'scenario': np.asarray(self.splits.scenarios, dtype=object)[s] if len(s) else [],
-                            'user_id': df['user_id'].to_numpy(), 'item_id': df['item_id'].to_numpy(), 'label': y, 'score': p})
-        if path is not None:
-            path = Path(path)
-            atomic_save(path, (lambda t: out.to_csv(t, index=False)) if path.suffix == '.csv' else (lambda t: out.to_parquet(t, index=False)))
-        return out
+@_add(Trainer)
+def predict(self, split: str = 'test', path=None) -> pd.DataFrame:
+    "One row per example: scenario, user_id, item_id, label, score; written atomically to `path` (.parquet/.csv) if given."
+    p, y, s = self.scores(split)
+    df = self.splits.frame(split) if hasattr(self.splits, 'frame') else getattr(self.splits, split)
+    if len(df) != len(p): raise ValueError(f"{split}: {len(df)} frame rows but {len(p)} tensor rows")
+    out = pd.DataFrame({'scenario': np.asarray(self.splits.scenarios, dtype=object)[s] if len(s) else [],
+                        'user_id': df['user_id'].to_numpy(), 'item_id': df['item_id'].to_numpy(), 'label': y, 'score': p})
+    if path is not None:
+        path = Path(path)
+        atomic_save(path, (lambda t: out.to_csv(t, index=False)) if path.suffix == '.csv' else (lambda t: out.to_parquet(t, index=False)))
+    return out
 
-    # -- checkpoints --------------------------------------------------------------------------------------------------------
-    @property
-    def out_dir(self): return Path(self.cfg.out_dir) if self.cfg.out_dir else None
+# %% ../nbs/06_train.ipynb #c017j
+@_add(Trainer)
+def _save(self, name, **extra):
+    if self.out_dir is None or not self.accelerator.is_main_process: return
+    save_checkpoint(self.out_dir/name, self.accelerator.unwrap_model(self.model), config=self.cfg.to_dict(), **extra)
 
-    def _save(self, name, **extra):
-        if self.out_dir is None or not self.accelerator.is_main_process: return
-        save_checkpoint(self.out_dir/name, self.accelerator.unwrap_model(self.model), config=self.cfg.to_dict(), **extra)
+@_add(Trainer)
+def _resume(self, opt) -> dict | None:
+    path = self.out_dir/'last.pt' if self.out_dir else None
+    if path is None or not self.cfg.resume or not path.exists(): return None
+    ck = load_checkpoint(path, self.accelerator.unwrap_model(self.model))   # raises before anything is touched
+    self.accelerator.unwrap_model(self.model).load_state_dict(ck['model'])
+    opt.load_state_dict(ck['optimizer'])
+    torch.set_rng_state(ck['rng'])
+    return ck
 
-    def _resume(self, opt) -> dict | None:
-        path = self.out_dir/'last.pt' if self.out_dir else None
-        if path is None or not self.cfg.resume or not path.exists(): return None
-        ck = load_checkpoint(path, self.accelerator.unwrap_model(self.model))   # raises before anything is touched
-        self.accelerator.unwrap_model(self.model).load_state_dict(ck['model'])
-        opt.load_state_dict(ck['optimizer'])
-        torch.set_rng_state(ck['rng'])
-        return ck
+# %% ../nbs/06_train.ipynb #c017m
+@_add(Trainer)
+def _train_epoch(self, model, opt, train, epoch: int) -> tuple[torch.Tensor, int, float]:
+    "One pass over `train` in the order seeded by `(seed, epoch)`: (summed loss, rows seen, seconds)."
+    cfg, acc = self.cfg, self.accelerator
+    model.train(); t0 = time.perf_counter()
+    g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch)
+    loss_sum, n_seen = torch.zeros((), device=self.device), 0
+    for batch in train.batches(cfg.batch_size, shuffle=True, generator=g):
+        if len(batch['label']) < acc.num_processes: continue   # every process needs at least one row
+        batch = self._shard(batch)
+        with acc.autocast():
+            loss = F.binary_cross_entropy_with_logits(model(batch).float(), batch['label'])
+        opt.zero_grad(set_to_none=True); acc.backward(loss); opt.step()
+        loss_sum += loss.detach() * len(batch['label']); n_seen += len(batch['label'])
+    secs = time.perf_counter() - t0
+    if not torch.isfinite(loss_sum): raise FloatingPointError(f"training loss became {loss_sum.item()} in epoch {epoch + 1}; lower lr?")
+    return loss_sum, n_seen, secs
 
-    # -- training -----------------------------------------------------------------------------------------------------------
-    def fit(self) -> pd.DataFrame:
-        "Train with early stopping on overall validation AUC; the model ends with the best epoch's weights. Returns the history."
-        cfg, acc = self.cfg, self.accelerator
-        train, _ = self.tensors('train'), self.tensors('valid')
-        seed_everything(cfg.seed)
-        opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-        ck = self._resume(opt)
-        model, opt = acc.prepare(self.model, opt)
-        raw = acc.unwrap_model(model)
-        hist = list(ck['history']) if ck else []
-        best_state = ck['best_state'] if ck else None
-        self.best_auc = ck['best_auc'] if ck else -math.inf
-        self.best_epoch = ck['best_epoch'] if ck else None
-        bad = ck['bad_epochs'] if ck else 0
-        done = bad > cfg.patience                  # a resumed run that had already stopped early stays stopped
-        quiet = cfg.quiet or not acc.is_main_process
-        bar = tqdm(range(len(hist), cfg.epochs), desc='epochs', disable=quiet or done, file=sys.stdout)
-        for epoch in ([] if done else bar):
-            model.train(); t0 = time.perf_counter()
-            g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch)
-            loss_sum, n_seen = torch.zeros((), device=self.device), 0
-            for batch in train.batches(cfg.batch_size, shuffle=True, generator=g):
-                if len(batch['label']) < acc.num_processes: continue   # every process needs at least one row
-                batch = self._shard(batch)
-                with acc.autocast():
-                    loss = F.binary_cross_entropy_with_logits(model(batch).float(), batch['label'])
-                opt.zero_grad(set_to_none=True); acc.backward(loss); opt.step()
-                loss_sum += loss.detach() * len(batch['label']); n_seen += len(batch['label'])
-            secs = time.perf_counter() - t0
-            if not torch.isfinite(loss_sum): raise FloatingPointError(f"training loss became {loss_sum.item()} in epoch {epoch + 1}; lower lr?")
-            self._sync_buffers(raw)
-            val = self.evaluate('valid').set_index('scenario')
-            auc = float(val.loc['overall', 'auc'])
-            row = {'epoch': epoch + 1, 'train_loss': loss_sum.item() / max(n_seen, 1), 'valid_auc': auc,
-                   'valid_logloss': float(val.loc['overall', 'logloss']),
-                   **{f'auc_{s}': float(val.loc[s, 'auc']) for s in self.splits.scenarios},
-                   'seconds': secs, 'samples_per_s': n_seen * acc.num_processes / secs}
-            hist.append(row)
-            if auc > self.best_auc + cfg.min_delta:
-                self.best_auc, self.best_epoch, bad = auc, epoch + 1, 0
-                best_state = _cpu_state(raw)
-                self._save('best.pt', epoch=epoch + 1, valid_auc=auc)
-            else: bad += 1
-            self._save('last.pt', optimizer=opt.state_dict(), rng=torch.get_rng_state(), history=hist, best_state=best_state,
-                       best_auc=self.best_auc, best_epoch=self.best_epoch, bad_epochs=bad)
-            bar.set_postfix(loss=f"{row['train_loss']:.4f}", valid_auc=f'{auc:.4f}', best=self.best_epoch)
-            if bad > cfg.patience: break
-        if best_state is not None: raw.load_state_dict(best_state)
-        acc.wait_for_everyone()
-        self.model = raw
-        self.history = pd.DataFrame(hist)
-        return self.history
+# %% ../nbs/06_train.ipynb #c017p
+@_add(Trainer)
+def fit(self) -> pd.DataFrame:
+    "Train with early stopping on overall validation AUC; the model ends with the best epoch's weights. Returns the history."
+    cfg, acc = self.cfg, self.accelerator
+    train, _ = self.tensors('train'), self.tensors('valid')
+    seed_everything(cfg.seed)
+    opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    ck = self._resume(opt)
+    model, opt = acc.prepare(self.model, opt)
+    raw = acc.unwrap_model(model)
+    hist = list(ck['history']) if ck else []
+    best_state = ck['best_state'] if ck else None
+    self.best_auc = ck['best_auc'] if ck else -math.inf
+    self.best_epoch = ck['best_epoch'] if ck else None
+    bad = ck['bad_epochs'] if ck else 0
+    done = bad > cfg.patience                  # a resumed run that had already stopped early stays stopped
+    quiet = cfg.quiet or not acc.is_main_process
+    bar = tqdm(range(len(hist), cfg.epochs), desc='epochs', disable=quiet or done, file=sys.stdout)
+    for epoch in ([] if done else bar):
+        loss_sum, n_seen, secs = self._train_epoch(model, opt, train, epoch)
+        self._sync_buffers(raw)
+        val = self.evaluate('valid').set_index('scenario')
+        auc = float(val.loc['overall', 'auc'])
+        row = {'epoch': epoch + 1, 'train_loss': loss_sum.item() / max(n_seen, 1), 'valid_auc': auc,
+               'valid_logloss': float(val.loc['overall', 'logloss']),
+               **{f'auc_{s}': float(val.loc[s, 'auc']) for s in self.splits.scenarios},
+               'seconds': secs, 'samples_per_s': n_seen * acc.num_processes / secs}
+        hist.append(row)
+        if auc > self.best_auc + cfg.min_delta:
+            self.best_auc, self.best_epoch, bad = auc, epoch + 1, 0
+            best_state = _cpu_state(raw)
+            self._save('best.pt', epoch=epoch + 1, valid_auc=auc)
+        else: bad += 1
+        self._save('last.pt', optimizer=opt.state_dict(), rng=torch.get_rng_state(), history=hist, best_state=best_state,
+                   best_auc=self.best_auc, best_epoch=self.best_epoch, bad_epochs=bad)
+        bar.set_postfix(loss=f"{row['train_loss']:.4f}", valid_auc=f'{auc:.4f}', best=self.best_epoch)
+        if bad > cfg.patience: break
+    if best_state is not None: raw.load_state_dict(best_state)
+    acc.wait_for_everyone()
+    self.model = raw
+    self.history = pd.DataFrame(hist)
+    return self.history
 
 # %% ../nbs/06_train.ipynb #c023
 def plot_history(history: pd.DataFrame, best_epoch: int | None = None, title: str = ''):
