@@ -107,7 +107,7 @@ def encode_throughput(llm, prompts, batch_size: int = 16, layer: int = -1) -> di
 # %% ../nbs/09_efficiency.ipynb #c021
 CHATGLM2_6B = 6.24e9          # parameters of ChatGLM2-6B, the original's LLM
 ORIGINAL = dict(users=24_752, budget_s=2 * 86400, label='original: "under 2 days on one GPU"')
-REFERENCE = {   # one H200, bf16, plain transformers (toolchain.md)
+REFERENCE = {   # measured on one H200, bf16, plain transformers, random weights
     'encode_6b': dict(params=CHATGLM2_6B, prompts=24_752, tokens=384, seconds=220),
     'generate_6b_b256': dict(params=CHATGLM2_6B, prompts=24_752, new_tokens=128, seconds=15 * 60),
     'generate_6b_b1024': dict(params=CHATGLM2_6B, prompts=24_752, new_tokens=128, seconds=8 * 60),

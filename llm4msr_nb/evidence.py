@@ -45,7 +45,7 @@ def _arm(name, what, variants=('llm4msr', 'permuted'), meta=None, knowledge=None
                       knowledge=KnowledgeSpec(**(knowledge or {})))
     return plan(name, cfg, what, device, chapters=('07a',))
 
-_gpu = lambda mode: {'source': 'file', 'file': f'data/evidence/knowledge-{mode}-h200/knowledge.safetensors'}
+_gpu = lambda mode: {'source': 'file', 'file': f'data/evidence/gpu-h200/knowledge_{mode}.safetensors'}   # made by benchmarks/gpu_llm.py
 _arm('controls-ml1m', 'LLM4MSR against every control', ('base', 'llm4msr', 'permuted', 'capacity', 'random', 'concat'))
 _arm('lever-encode256-h200', '256-token user prompts, encoded', knowledge=_gpu('encode'), device='gpu')
 _arm('lever-reason-h200', '256-token user prompts, reasoned about by the LLM', knowledge=_gpu('reason'), device='gpu')
@@ -124,6 +124,6 @@ def minutes(s: float) -> str:
 def timing(study: Study) -> str:
     "How long a finished study took and where: '23 min 42 s on x86_64, 2 CPU cores, no GPU (knowledge ..., training ...)'."
     info = study.info(); s = info.get('seconds', {}); load = info.get('load_average')
-    busy = f", load average {load[0]:g} at the start and {load[1]:g} at the end" if load else ''
+    busy = f", load average {load[0]:g} at the start and {load[1]:g} at the end" if load else ', load not recorded'
     return (f"{minutes(s.get('total', 0))} on {info.get('machine', 'an unrecorded machine').split(', torch')[0]}{busy} (data "
             f"{minutes(s.get('data', 0))}, knowledge {minutes(s.get('knowledge', 0))}, training and evaluation {minutes(s.get('training', 0))})")

@@ -8,7 +8,7 @@ import os, time, shutil, warnings
 from pathlib import Path
 import pandas as pd
 import torch
-from .core import UserError
+from .core import UserError, save_json
 from .llm import Knowledge
 from .study import StudyConfig, Study, Cell, MEMORY, machine
 from .train import Trainer, TrainConfig, scenario_metrics
@@ -67,7 +67,7 @@ def _keep_knowledge(study: Study, knowledge, splits):
     if not path.exists(): return k.save(path)
     old = Knowledge.load(path)
     if not (torch.equal(old.scenario, k.scenario.float()) and torch.equal(old.user, k.user.float())):
-        raise FileExistsError(f'{study.folder} holds a study run with other knowledge vectors; choose another folder or pass force=True')
+        raise UserError(f'{study.folder} holds a study run with other knowledge vectors; choose another folder or pass force=True')
 
 def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, data=None, knowledge=None, log=print) -> Study:
     "Run (or resume, or reopen) the study of `cfg` in `out` (default runs/<dataset>[-quick]); `data`: your own interactions, `knowledge`: your own vectors."
@@ -80,6 +80,9 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     if study.finished: log(f'{out} holds this study, finished: nothing to do (force=True starts it afresh)'); return study
     secs, t0, load = {}, time.perf_counter(), [round(os.getloadavg()[0], 1)]   # the load says how far timings are from a quiet machine
     splits = study.splits()
+    if (saved := study.info().get('data_key', splits.info['key'])) != splits.info['key']:
+        raise UserError(f'{out}: the data differ from the data this study started with; choose another folder, or force to start afresh')
+    save_json({**study.info(), 'data_key': saved}, study.folder/'config.json')
     secs['data'] = time.perf_counter() - t0; log(f'data: {splits}')
     if knowledge is not None: _keep_knowledge(study, knowledge, splits)
     t = time.perf_counter(); knowledge = study.knowledge(splits, log); secs['knowledge'] = time.perf_counter() - t

@@ -562,7 +562,7 @@ class KnowledgeConfig(Config):
     user_mode: str = 'auto'               # auto: 'encode' on CPU, 'reason' on GPU
     layer: int = -1                       # hidden_states index (-1: last layer, as in the paper)
     pooling: str = 'mean'                 # 'mean' over real tokens, 'last' token, 'answer' (reason only)
-    user_max_tokens: int = 96             # token budget of a user prompt (96: ML-1M users in minutes on a 2-core CPU)
+    user_max_tokens: int = 96             # token budget of a user prompt (the main lever on CPU cost)
     scenario_max_new_tokens: int = 96
     user_max_new_tokens: int = 48
     batch_size: int = 16

@@ -19,9 +19,7 @@ from .train import TrainConfig, load_checkpoint
 
 # %% auto #0
 __all__ = ['MEMORY', 'STUDY_FORMAT', 'STUDY_FILES', 'TrainSettings', 'Columns', 'StudyConfig', 'Cell', 'study_data',
-           'study_splits', 'study_knowledge', 'study_problem', 'machine', 'Study', 'info', 'cell_dir', 'weights',
-           'record', 'save_record', 'results', 'predictions', 'cells', 'cell', 'validation_results', 'histories',
-           'splits', 'knowledge', 'model', 'load_model', 'finish']
+           'study_splits', 'study_knowledge', 'study_problem', 'machine', 'Study']
 
 # %% ../nbs/06b_study.ipynb #y006
 def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
@@ -180,12 +178,110 @@ def study_problem(folder) -> str | None:
     return None
 
 def machine() -> str:
-    "This machine in a few words: processor, cores, GPU, torch version."
+    "This machine in a few words: processor (results can differ in the last digits between processor models), cores, GPU, torch version."
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU'
-    return f'{platform.machine()}, {os.cpu_count()} CPU cores, {gpu}, torch {torch.__version__}'
+    try: cpu = next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
+    except (OSError, StopIteration): cpu = platform.processor() or platform.machine()
+    return f'{platform.machine()} ({cpu}), {os.cpu_count()} CPU cores, {gpu}, torch {torch.__version__}'
 
-# %% ../nbs/06b_study.ipynb #y021
-class Study:
+# %% ../nbs/06b_study.ipynb #y022
+class _StudyFiles:
+    "A study folder's files: config.json, and each cell's folder, record and weights."
+    def info(self) -> dict:
+        "config.json: the configuration ('study', and 'effective' as run) and, once finished, timings, machine, knowledge and splits."
+        return load_json(self.folder/'config.json')
+
+    def cell_dir(self, cell: Cell) -> Path: return self.folder/'cells'/cell.name
+
+    def weights(self, cell: Cell) -> Path: return self.cell_dir(cell)/'best.pt'
+
+    def record(self, cell: Cell) -> dict | None:
+        "The record of a finished cell (validation metrics, best epoch, history, seconds), or None."
+        f = self.cell_dir(cell)/'record.json'
+        return load_json(f) if f.exists() else None
+
+    def save_record(self, cell: Cell, rec: dict) -> dict:
+        "Mark `cell` finished with `rec`; its weights are named relative to the study folder."
+        rec = {**rec, 'weights': str(Path('cells')/cell.name/'best.pt')}
+        save_json(rec, self.cell_dir(cell)/'record.json')
+        return rec
+
+# %% ../nbs/06b_study.ipynb #y023
+class _StudyResults:
+    "A finished study's results, predictions and tested cells."
+    def results(self) -> pd.DataFrame:
+        "results.csv: test AUC, logloss and rows per (backbone, variant, seed, scenario), with the chosen lr and best epoch."
+        if not self.finished: raise UserError(f'{self.folder}: the study has not finished (no results.csv): run it again to resume it')
+        return pd.read_csv(self.folder/'results.csv')
+
+    def predictions(self) -> pd.DataFrame:
+        "predictions.parquet: every test row of every tested cell: backbone, variant, seed, scenario, user_id, item_id, label, score."
+        self.results()
+        return pd.read_parquet(self.folder/'predictions.parquet')
+
+    def cells(self) -> list[Cell]:
+        "The tested cells (the learning rate chosen on validation, every seed), in results order."
+        r = self.results()[['backbone', 'variant', 'seed', 'lr']].drop_duplicates()
+        return [Cell(c.backbone, c.variant, int(c.seed), float(c.lr)) for c in r.itertuples()]
+
+    def cell(self, variant: str = 'llm4msr', backbone: str | None = None, seed: int | None = None) -> Cell:
+        "The first tested cell of `variant` (and `backbone`, `seed` when given)."
+        found = [c for c in self.cells() if c.variant == variant and backbone in (None, c.backbone) and seed in (None, c.seed)]
+        if not found: raise UserError(f'{self.folder} has no tested cell of variant={variant!r}, backbone={backbone!r}, seed={seed!r}')
+        return found[0]
+
+# %% ../nbs/06b_study.ipynb #y024
+class _StudyRecords:
+    "What the cells' records hold: validation metrics and per-epoch histories."
+    def validation_results(self) -> pd.DataFrame:
+        "Validation metrics of the tested cells, shaped like `results()`."
+        res = self.results()
+        rows = [pd.DataFrame(self.record(c)['valid']).assign(dataset=self.cfg.dataset, backbone=c.backbone, variant=c.variant, seed=c.seed,
+                                                             lr=c.lr, best_epoch=self.record(c)['best_epoch']) for c in self.cells()]
+        return pd.concat(rows, ignore_index=True)[list(res.columns)]
+
+    def histories(self) -> pd.DataFrame:
+        "Every cell's per-epoch history (tuning runs too), long: backbone, variant, seed, lr, epoch, scenario, valid_auc, train_loss."
+        rows = []
+        for f in sorted((self.folder/'cells').glob('*/record.json')):
+            rec = load_json(f); h = pd.DataFrame(rec['history'])
+            for sc, c in {'overall': 'valid_auc', **{c[4:]: c for c in h if c.startswith('auc_')}}.items():
+                rows.append(pd.DataFrame({'backbone': rec['backbone'], 'variant': rec['variant'], 'seed': rec['seed'], 'lr': rec['lr'],
+                                          'epoch': h['epoch'], 'scenario': sc, 'valid_auc': h[c], 'train_loss': h['train_loss']}))
+        return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+# %% ../nbs/06b_study.ipynb #y026
+class _StudyModels:
+    "A study's data, knowledge and models, and the finishing of its folder."
+    def splits(self):
+        "The study's splits (processed data is cached, so this is fast after the first time)."
+        return study_splits(self.cfg, self.data)
+
+    def knowledge(self, splits=None, log=print):
+        "The study's knowledge for `splits` (its source's vectors are cached, so this is fast after the first time)."
+        return study_knowledge(splits if splits is not None else self.splits(), self.cfg, self.folder, log)
+
+    def model(self, cell: Cell, splits, knowledge=None) -> torch.nn.Module:
+        "The untrained model of `cell`, seeded by its seed."
+        c = self.cfg
+        return build_model(cell.backbone, cell.variant, splits, knowledge, c.emb_dim, c.meta, cell.seed, c.drop_fields, **c.backbone.get(cell.backbone, {}))
+
+    def load_model(self, cell: Cell, splits=None, knowledge=None) -> torch.nn.Module:
+        "The trained model of a finished `cell` (its best weights), in eval mode."
+        splits = splits if splits is not None else self.splits()
+        if knowledge is None and VARIANTS[cell.variant] is not None: knowledge = self.knowledge(splits, log=lambda *a: None)
+        model = self.model(cell, splits, knowledge)
+        model.load_state_dict(load_checkpoint(self.weights(cell), model)['model'])
+        return model.eval()
+
+    def finish(self, results: pd.DataFrame, pred: pd.DataFrame, meta: dict):
+        "Write predictions and config.json with `meta`, then results.csv — last, for it marks the study finished."
+        atomic_save(self.folder/'predictions.parquet', lambda f: pred.to_parquet(f, index=False))
+        save_json({**self.info(), **meta}, self.folder/'config.json')
+        atomic_save(self.folder/'results.csv', lambda f: results.to_csv(f, index=False))
+
+# %% ../nbs/06b_study.ipynb #y028
+class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
     "A study's folder: its configuration, cells' records and weights, results and predictions; every path inside relative to the folder."
     def __init__(self, folder, cfg: StudyConfig | None = None, data=None):
         "Open the study in `folder` (its saved configuration), or describe the study of `cfg` there; `data`: a study's in-memory data."
@@ -223,111 +319,3 @@ class Study:
         "The fields in which `cfg` differs from the configuration saved in `folder` (empty: the same study)."
         saved = _flat(load_json(Path(folder)/'config.json')['study']); new = _flat(json.loads(json.dumps(cfg.to_dict(), default=str)))
         return [f'{k}: saved {saved.get(k)!r}, now {new.get(k)!r}' for k in sorted(set(saved) | set(new)) if saved.get(k) != new.get(k)]
-
-# %% ../nbs/06b_study.ipynb #y023
-def _add(cls):
-    "Add the decorated function to `cls` as a method (chapters grow a class cell by cell, with a test under each cell)."
-    return lambda f: setattr(cls, f.__name__, f) or f
-
-@_add(Study)
-def info(self) -> dict:
-    "config.json: the configuration ('study', and 'effective' as run) and, once finished, timings, machine, knowledge and splits."
-    return load_json(self.folder/'config.json')
-
-@_add(Study)
-def cell_dir(self, cell: Cell) -> Path: return self.folder/'cells'/cell.name
-
-@_add(Study)
-def weights(self, cell: Cell) -> Path: return self.cell_dir(cell)/'best.pt'
-
-@_add(Study)
-def record(self, cell: Cell) -> dict | None:
-    "The record of a finished cell (validation metrics, best epoch, history, seconds), or None."
-    f = self.cell_dir(cell)/'record.json'
-    return load_json(f) if f.exists() else None
-
-@_add(Study)
-def save_record(self, cell: Cell, rec: dict) -> dict:
-    "Mark `cell` finished with `rec`; its weights are named relative to the study folder."
-    rec = {**rec, 'weights': str(Path('cells')/cell.name/'best.pt')}
-    save_json(rec, self.cell_dir(cell)/'record.json')
-    return rec
-
-# %% ../nbs/06b_study.ipynb #y024
-@_add(Study)
-def results(self) -> pd.DataFrame:
-    "results.csv: test AUC, logloss and rows per (backbone, variant, seed, scenario), with the chosen lr and best epoch."
-    if not self.finished: raise UserError(f'{self.folder}: the study has not finished (no results.csv): run it again to resume it')
-    return pd.read_csv(self.folder/'results.csv')
-
-@_add(Study)
-def predictions(self) -> pd.DataFrame:
-    "predictions.parquet: every test row of every tested cell: backbone, variant, seed, scenario, user_id, item_id, label, score."
-    self.results()
-    return pd.read_parquet(self.folder/'predictions.parquet')
-
-@_add(Study)
-def cells(self) -> list[Cell]:
-    "The tested cells (the learning rate chosen on validation, every seed), in results order."
-    r = self.results()[['backbone', 'variant', 'seed', 'lr']].drop_duplicates()
-    return [Cell(c.backbone, c.variant, int(c.seed), float(c.lr)) for c in r.itertuples()]
-
-@_add(Study)
-def cell(self, variant: str = 'llm4msr', backbone: str | None = None, seed: int | None = None) -> Cell:
-    "The first tested cell of `variant` (and `backbone`, `seed` when given)."
-    found = [c for c in self.cells() if c.variant == variant and backbone in (None, c.backbone) and seed in (None, c.seed)]
-    if not found: raise UserError(f'{self.folder} has no tested cell of variant={variant!r}, backbone={backbone!r}, seed={seed!r}')
-    return found[0]
-
-# %% ../nbs/06b_study.ipynb #y025
-@_add(Study)
-def validation_results(self) -> pd.DataFrame:
-    "Validation metrics of the tested cells, shaped like `results()`."
-    res = self.results()
-    rows = [pd.DataFrame(self.record(c)['valid']).assign(dataset=self.cfg.dataset, backbone=c.backbone, variant=c.variant, seed=c.seed,
-                                                         lr=c.lr, best_epoch=self.record(c)['best_epoch']) for c in self.cells()]
-    return pd.concat(rows, ignore_index=True)[list(res.columns)]
-
-@_add(Study)
-def histories(self) -> pd.DataFrame:
-    "Every cell's per-epoch history (tuning runs too), long: backbone, variant, seed, lr, epoch, scenario, valid_auc, train_loss."
-    rows = []
-    for f in sorted((self.folder/'cells').glob('*/record.json')):
-        rec = load_json(f); h = pd.DataFrame(rec['history'])
-        for sc, c in {'overall': 'valid_auc', **{c[4:]: c for c in h if c.startswith('auc_')}}.items():
-            rows.append(pd.DataFrame({'backbone': rec['backbone'], 'variant': rec['variant'], 'seed': rec['seed'], 'lr': rec['lr'],
-                                      'epoch': h['epoch'], 'scenario': sc, 'valid_auc': h[c], 'train_loss': h['train_loss']}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-
-# %% ../nbs/06b_study.ipynb #y027
-@_add(Study)
-def splits(self):
-    "The study's splits (processed data is cached, so this is fast after the first time)."
-    return study_splits(self.cfg, self.data)
-
-@_add(Study)
-def knowledge(self, splits=None, log=print):
-    "The study's knowledge for `splits` (its source's vectors are cached, so this is fast after the first time)."
-    return study_knowledge(splits if splits is not None else self.splits(), self.cfg, self.folder, log)
-
-@_add(Study)
-def model(self, cell: Cell, splits, knowledge=None) -> torch.nn.Module:
-    "The untrained model of `cell`, seeded by its seed."
-    c = self.cfg
-    return build_model(cell.backbone, cell.variant, splits, knowledge, c.emb_dim, c.meta, cell.seed, c.drop_fields, **c.backbone.get(cell.backbone, {}))
-
-@_add(Study)
-def load_model(self, cell: Cell, splits=None, knowledge=None) -> torch.nn.Module:
-    "The trained model of a finished `cell` (its best weights), in eval mode."
-    splits = splits if splits is not None else self.splits()
-    if knowledge is None and VARIANTS[cell.variant] is not None: knowledge = self.knowledge(splits, log=lambda *a: None)
-    model = self.model(cell, splits, knowledge)
-    model.load_state_dict(load_checkpoint(self.weights(cell), model)['model'])
-    return model.eval()
-
-@_add(Study)
-def finish(self, results: pd.DataFrame, pred: pd.DataFrame, meta: dict):
-    "Write predictions and config.json with `meta`, then results.csv — last, for it marks the study finished."
-    atomic_save(self.folder/'predictions.parquet', lambda f: pred.to_parquet(f, index=False))
-    save_json({**self.info(), **meta}, self.folder/'config.json')
-    atomic_save(self.folder/'results.csv', lambda f: results.to_csv(f, index=False))
