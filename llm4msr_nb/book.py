@@ -247,6 +247,7 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {{ cell.source | highlight_code(metadata=cell.metadata) }}</div></div>{%- endblock input %}
 """
 
+# %% ../nbs/11_book.ipynb #c016xb
 def _exporter():
     "The lab template without scripts and with the book's navigation (code is highlighted, not re-sanitised: it is ours)."
     HTMLExporter = _need('nbconvert').HTMLExporter
@@ -275,6 +276,7 @@ def _exporter():
     exp.exclude_input_prompt = exp.exclude_output_prompt = True
     return exp
 
+# %% ../nbs/11_book.ipynb #c016xc
 def _nav(pages, i) -> str:
     cur = ' aria-current="page"'
     item = lambda j, f, label: f'<li><a href="{f}"{cur if j == i else ""}>{html.escape(label)}</a></li>'

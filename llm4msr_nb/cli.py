@@ -82,6 +82,7 @@ def parser() -> argparse.ArgumentParser:
                                    'Every option is a field of StudyConfig; a section field is --section.field.')
     r.add_argument('--out', default=None, help='output folder (default runs/<dataset>[-quick]); an unfinished study there resumes')
     r.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
+    _workers_option(r)
     config_options(r)
     rp = sub.add_parser('report', help="rewrite a finished study's results.md and figures", description="Rewrite results.md and figures/ of a finished study folder.")
     rp.add_argument('folder', help='a finished study folder')
@@ -92,7 +93,16 @@ def parser() -> argparse.ArgumentParser:
     rr.add_argument('--out', default=None, help='output folder (default runs/<name>); an unfinished study there resumes')
     rr.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
     rr.add_argument('--save', action='store_true', help="write the recreated study's small outputs into data/evidence/<name>/")
+    _workers_option(rr)
     return p
+
+def _workers_option(p):
+    p.add_argument('--workers', type=_count, default=os.cpu_count() or 1, metavar='N',
+                   help='cells trained at once, each in its own process on one thread (default: one per core); results do not depend on it')
+
+def _count(s: str) -> int:
+    if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f'{s!r} is not a positive whole number')
+    return int(s)
 
 # %% ../nbs/10_cli.ipynb #c007
 def config_from_args(a) -> 'StudyConfig':
@@ -125,7 +135,7 @@ def main(argv=None) -> int:
     from llm4msr_nb.study import Study
     from llm4msr_nb.experiments import run_study
     try:
-        study = run_study(cfg, out=a.out, force=a.force) if cfg is not None else Study(a.folder)
+        study = run_study(cfg, out=a.out, force=a.force, workers=a.workers) if cfg is not None else Study(a.folder)
         _report(study)
     except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)
     return 0
@@ -149,7 +159,7 @@ def _reproduce(a) -> int:
     if a.name not in PLANS: raise UserError(f"no plan {a.name!r}; llm4msr reproduce --list names them")
     from llm4msr_nb.experiments import reproduce
     try:
-        study, diff = reproduce(a.name, a.out, a.force)
+        study, diff = reproduce(a.name, a.out, a.force, workers=a.workers)
         _report(study)
         if a.save: print(f'saved {save_evidence(study, a.name)}')
     except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)

@@ -13,7 +13,7 @@ import torch
 # %% auto #0
 __all__ = ['CACHE_ENV', 'ASSETS', 'UserError', 'Config', 'seed_everything', 'project_root', 'cache_dir', 'file_digest',
            'content_hash', 'atomic_write', 'atomic_save', 'save_json', 'load_json', 'get_device', 'assets_dir',
-           'asset_path']
+           'asset_path', 'add_to']
 
 # %% ../nbs/00_core.ipynb #c006
 class UserError(ValueError):
@@ -134,9 +134,13 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     "A temporary file in `path`'s folder, with the permissions a plain `open` would give (mkstemp's are 0600, whatever the umask)."
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    mask = os.umask(0); os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
+    _plain_mode(tmp)
     return fd, tmp
+
+def _plain_mode(path):
+    "Give `path` the permissions a plain `open` would (0666 less the umask)."
+    mask = os.umask(0); os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 @contextlib.contextmanager
 def atomic_write(path, mode: str = 'wb', **kw):
@@ -157,7 +161,7 @@ def atomic_save(path, save_fn):
     path = Path(path)
     fd, tmp = _temp_beside(path); os.close(fd)
     try:
-        save_fn(tmp)
+        save_fn(tmp); _plain_mode(tmp)        # a library may have written a new file of its own (safetensors does, 0600)
         with open(tmp, 'rb') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -201,3 +205,13 @@ def asset_path(module: str, *parts: str) -> Path:
     path = pkg.joinpath(*parts)
     if not path.exists(): raise FileNotFoundError(f"{path} is missing from the installed `{module}` package; reinstall with: {ASSETS.get(module, 'pip install ' + module)}")
     return path
+
+# %% ../nbs/00_core.ipynb #c030b
+def add_to(cls):
+    "Decorator: attach the function (or property) below to `cls` under its own name."
+    def add(f):
+        g = f.fget if isinstance(f, property) else f
+        g.__qualname__ = f'{cls.__qualname__}.{g.__name__}'
+        setattr(cls, g.__name__, f)
+        return f
+    return add

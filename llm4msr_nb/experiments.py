@@ -4,7 +4,8 @@
 
 # %% ../nbs/07_experiments.ipynb #c004
 from __future__ import annotations
-import os, time, shutil, warnings
+import os, time, shutil, warnings, multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import pandas as pd
 import torch
@@ -14,7 +15,8 @@ from .study import StudyConfig, Study, Cell, MEMORY, machine
 from .train import Trainer, TrainConfig, scenario_metrics
 
 # %% auto #0
-__all__ = ['OWN_KNOWLEDGE', 'train_cell', 'evaluate_cell', 'tune_and_test', 'run_study', 'reproduce']
+__all__ = ['OWN_KNOWLEDGE', 'train_cell', 'evaluate_cell', 'lr_grid', 'best_cell', 'tune_and_test', 'train_cells', 'run_study',
+           'reproduce']
 
 # %% ../nbs/07_experiments.ipynb #c011
 def train_cell(study: Study, splits, cell: Cell, knowledge=None) -> dict:
@@ -44,17 +46,46 @@ def evaluate_cell(study: Study, splits, cell: Cell, knowledge=None) -> tuple[pd.
                                splits.scenarios).assign(**tag, lr=cell.lr, best_epoch=study.record(cell)['best_epoch'])
     return metrics, pred.assign(**tag)
 
+def lr_grid(study: Study, backbone: str, variant: str) -> list[Cell]:
+    "The cells that choose the learning rate: the first seed at every lr of the grid."
+    return [Cell(backbone, variant, study.cfg.seeds[0], lr) for lr in study.cfg.train.lrs]
+
+def best_cell(study: Study, backbone: str, variant: str) -> Cell:
+    "The trained grid cell with the best validation AUC (the first of equals)."
+    return max(lr_grid(study, backbone, variant), key=lambda c: study.record(c)['valid_auc'])
+
 def tune_and_test(study: Study, splits, backbone: str, variant: str, knowledge=None, log=print):
     "LR chosen on validation at the first seed; every seed trained with it; test evaluated once per seed."
-    cfg = study.cfg; first, rest = cfg.seeds[0], cfg.seeds[1:]
-    grid = [(c, train_cell(study, splits, c, knowledge)) for c in (Cell(backbone, variant, first, lr) for lr in cfg.train.lrs)]
-    best = max(grid, key=lambda cr: cr[1]['valid_auc'])[0]
-    by_lr = ', '.join(f"{c.lr:g}: {r['valid_auc']:.4f}" for c, r in grid)
+    grid = lr_grid(study, backbone, variant)
+    for c in grid: train_cell(study, splits, c, knowledge)
+    best = best_cell(study, backbone, variant)
+    by_lr = ', '.join(f"{c.lr:g}: {study.record(c)['valid_auc']:.4f}" for c in grid)
     log(f'  {backbone}/{variant}: valid AUC by lr ({by_lr}) -> lr {best.lr:g}')
-    cells = [best] + [Cell(backbone, variant, s, best.lr) for s in rest]
+    cells = [best] + [Cell(backbone, variant, s, best.lr) for s in study.cfg.seeds[1:]]
     for c in cells[1:]: train_cell(study, splits, c, knowledge)
     ms, ps = zip(*(evaluate_cell(study, splits, c, knowledge) for c in cells))
     return pd.concat(ms, ignore_index=True), pd.concat(ps, ignore_index=True)
+
+# %% ../nbs/07_experiments.ipynb #c014b
+_worker = {}
+
+def _start_worker(folder, splits, knowledge):
+    _worker.update(study=Study(folder), splits=splits, knowledge=knowledge)
+
+def _train_one(cell: Cell) -> str:
+    train_cell(_worker['study'], _worker['splits'], cell, _worker['knowledge'])
+    return cell.name
+
+def train_cells(study: Study, splits, cells, knowledge=None, workers: int = 1):
+    "Train `cells` that are not finished yet, `workers` at a time in separate processes (1: here, one after another)."
+    todo = [c for c in cells if study.record(c) is None or not study.weights(c).exists()]
+    if workers <= 1 or len(todo) <= 1:
+        for c in todo: train_cell(study, splits, c, knowledge)
+        return
+    ctx = multiprocessing.get_context('spawn')
+    with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_start_worker,
+                             initargs=(study.folder.resolve(), splits, knowledge)) as pool:
+        list(pool.map(_train_one, todo))
 
 # %% ../nbs/07_experiments.ipynb #c024
 OWN_KNOWLEDGE = 'knowledge.safetensors'   # knowledge passed to run_study, kept in the study folder
@@ -69,8 +100,8 @@ def _keep_knowledge(study: Study, knowledge, splits):
     if not (torch.equal(old.scenario, k.scenario.float()) and torch.equal(old.user, k.user.float())):
         raise UserError(f'{study.folder} holds a study run with other knowledge vectors; choose another folder or pass force=True')
 
-def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, data=None, knowledge=None, log=print) -> Study:
-    "Run (or resume, or reopen) the study of `cfg` in `out` (default runs/<dataset>[-quick]); `data`: your own interactions, `knowledge`: your own vectors."
+def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, data=None, knowledge=None, log=print, workers: int = 1) -> Study:
+    "Run (or resume, or reopen) the study of `cfg` in `out` (default runs/<dataset>[-quick]); `data`: your own interactions, `knowledge`: your own vectors; `workers`: cells trained at once."
     from tqdm.auto import tqdm
     cfg.check_source(data)
     if data is not None and cfg.data is None: cfg = cfg.replace(data=MEMORY)
@@ -87,7 +118,11 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     if knowledge is not None: _keep_knowledge(study, knowledge, splits)
     t = time.perf_counter(); knowledge = study.knowledge(splits, log); secs['knowledge'] = time.perf_counter() - t
     t = time.perf_counter(); ms, ps = [], []
-    for bb, var in tqdm([(b, v) for b in study.cfg.backbones for v in study.cfg.variants], desc='backbone x variant'):
+    pairs = [(b, v) for b in study.cfg.backbones for v in study.cfg.variants]
+    if workers > 1:   # every cell trained first, several at once; tune_and_test then finds them finished
+        train_cells(study, splits, [c for b, v in pairs for c in lr_grid(study, b, v)], knowledge, workers)
+        train_cells(study, splits, [Cell(b, v, s, best_cell(study, b, v).lr) for b, v in pairs for s in study.cfg.seeds[1:]], knowledge, workers)
+    for bb, var in tqdm(pairs, desc='backbone x variant'):
         m, p = tune_and_test(study, splits, bb, var, knowledge, log)
         ms.append(m); ps.append(p)
     secs['training'] = time.perf_counter() - t
@@ -95,17 +130,17 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     results = results[['dataset', 'backbone', 'variant', 'seed', 'scenario', 'auc', 'logloss', 'n', 'lr', 'best_epoch']]
     pred = pd.concat(ps, ignore_index=True)[['backbone', 'variant', 'seed', 'scenario', 'user_id', 'item_id', 'label', 'score']]
     secs['total'] = time.perf_counter() - t0
-    study.finish(results, pred, dict(seconds=secs, machine=machine(), load_average=load + [round(os.getloadavg()[0], 1)],
+    study.finish(results, pred, dict(seconds=secs, machine=machine(), workers=workers, load_average=load + [round(os.getloadavg()[0], 1)],
                                      knowledge=getattr(knowledge, 'info', None), splits=splits.info))
     log(f'wrote {out}/results.csv, predictions.parquet ({secs["total"]:.0f} s)')
     return study
 
 # %% ../nbs/07_experiments.ipynb #c026b
-def reproduce(name: str, out=None, force: bool = False, log=print) -> tuple[Study, list[str] | None]:
+def reproduce(name: str, out=None, force: bool = False, log=print, workers: int = 1) -> tuple[Study, list[str] | None]:
     "Run plan `name` (chapter 06c) into `out` (default runs/<name>); returns the study and its differences from the committed evidence (None: none committed)."
     from llm4msr_nb.evidence import PLANS, evidence, compare
     if name not in PLANS: raise UserError(f"no plan {name!r}; choose one of {', '.join(PLANS)}")
-    study = run_study(PLANS[name].config, out or Path('runs')/name, force, log=log)
+    study = run_study(PLANS[name].config, out or Path('runs')/name, force, log=log, workers=workers)
     try: committed = evidence(name)
     except UserError: return study, None
     return study, compare(committed, study)

@@ -11,9 +11,11 @@ import pandas as pd
 import torch
 from .stats import paired_gains, summarize, cold_view
 from .study import Study
+from .evidence import evidence, evidence_view, evidence_dir, timing
 
 # %% auto #0
-__all__ = ['versus', 'cold_results', 'lever_table', 'plot_lever', 'probe']
+__all__ = ['NAMES', 'versus', 'cold_results', 'lever_table', 'plot_lever', 'arm', 'plus', 'tables', 'cold_arm', 'committed',
+           'lever_arms', 'gain', 'signed', 'say', 'told', 'render', 'shift', 'probe', 'headline']
 
 # %% ../nbs/07a_findings.ipynb #c006
 def versus(results: pd.DataFrame, reference: str, scenario: str = 'overall') -> pd.DataFrame:
@@ -52,6 +54,67 @@ def plot_lever(arms: dict, scenario: str = 'overall', title: str = '', ax=None):
     ax.set_xticks(range(len(arms)), list(arms), fontsize=8); ax.set_ylabel(f'{scenario} test AUC'); ax.set_title(title); ax.legend(fontsize=8)
     return ax
 
+# %% ../nbs/07a_findings.ipynb #r002
+def arm(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "Test and validation results of the study declared as `name` (chapter 06c), from its committed evidence."
+    study = evidence(name)
+    return study.results(), study.validation_results()
+
+def plus(pair, ref, variants=('base',)):
+    "An arm's (test, validation) results with the `variants` rows of a reference arm of the same setting."
+    return tuple(pd.concat([r[r.variant.isin(variants)], a]) for a, r in zip(pair, ref))
+
+def tables(arms: dict, scenario: str = 'overall') -> pd.DataFrame:
+    "`lever_table` of arms (name -> (test, validation)) on validation, which chooses, and on test, which reports."
+    return pd.concat({'validation': lever_table({k: v for k, (t, v) in arms.items()}, scenario),
+                      'test': lever_table({k: t for k, (t, v) in arms.items()}, scenario)})
+
+def cold_arm(name: str, base: str = 'cold') -> pd.DataFrame:
+    "Cold/warm test AUC of a cold-split plan's evidence, with the plain backbone of plan `base` if it has none."
+    r = evidence_view(evidence(name), 'cold')
+    return r if 'base' in set(r.variant) else pd.concat([evidence_view(evidence(base), 'cold').query("variant == 'base'"), r])
+
+def committed(names) -> list[str]:
+    "The names among `names` (plans, or evidence tables such as the probe's) whose evidence is committed."
+    return [n for n in names if evidence_dir(n).is_dir()]
+
+def lever_arms(named: dict, ref=None, keep=('base',)) -> dict:
+    "label -> (test, validation) of each committed plan in `named` (label -> plan; None: `ref` itself), `ref`'s `keep` rows added."
+    missing = [n for n in named.values() if n and not committed([n])]
+    if missing: print('no committed evidence yet:', ', '.join(missing))
+    return {k: ref if n is None else plus(arm(n), ref, keep) if ref is not None else arm(n)
+            for k, n in named.items() if (n is None and ref is not None) or (n and n not in missing)}
+
+# %% ../nbs/07a_findings.ipynb #r003
+def gain(results: pd.DataFrame, variant: str, reference: str = 'base', scenario: str = 'overall') -> pd.Series:
+    "`variant` − `reference` paired over seeds (d: mean, sd, wins, n, verdict) with both mean AUCs (a, b)."
+    r = results[(results.scenario == scenario) & results.variant.isin([variant, reference])]
+    g = paired_gains(r, reference=reference).iloc[0]
+    m = r.groupby('variant').auc.mean()
+    return pd.Series(dict(d=g.diff_mean, sd=g.diff_std, wins=g.wins, n=g.n_seeds, verdict=g.verdict, a=m[variant], b=m[reference]))
+
+def signed(x: float, digits: int = 4) -> str:
+    "A difference with its sign, as prose writes it: '+0.0022', '−0.0040'."
+    return f'{x:+.{digits}f}'.replace('-', '−')
+
+def say(text: str):
+    "Render a sentence of the chapter (Markdown) whose numbers were computed from the evidence."
+    from IPython.display import Markdown
+    return Markdown(text)
+
+def told(g: pd.Series) -> str:
+    "A paired comparison as prose: '−0.0047 (loss, 0/3 seeds)'."
+    return f'{signed(g.d)} ({g.verdict}, {g.wins}/{g.n} seeds)'
+
+def render(plans, text):
+    "`say(text())` when every plan in `plans` has committed evidence; else a line naming the plans still missing it."
+    if missing := [p for p in plans if p not in committed(plans)]:
+        return say('*Not measured yet: ' + ', '.join(f'`{p}`' for p in missing) + ' (no committed evidence; `llm4msr reproduce NAME --save` makes it).*')
+    return say(text())
+
+def shift(new: pd.DataFrame, old: pd.DataFrame, variant: str = 'llm4msr', scenario: str = 'overall') -> pd.Series:
+    "`variant` of one arm (`new`) minus the same variant of another (`old`), paired over seeds, as `gain` gives it."
+    return gain(pd.concat([old[old.variant == variant].assign(variant='before'), new[new.variant == variant]]), variant, 'before', scenario)
 
 # %% ../nbs/07a_findings.ipynb #c026t
 def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: int = 0) -> pd.Series:
@@ -65,3 +128,43 @@ def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: in
                              cv=KFold(folds, shuffle=True, random_state=seed))
     return pd.Series(r2_score(y, pred, multioutput='raw_values'), index=targets.columns)
 
+# %% ../nbs/07a_findings.ipynb #c027a
+NAMES = {'sharedbottom': 'SharedBottom', 'mmoe': 'MMoE', 'ple': 'PLE', 'star': 'STAR'}
+
+def _bullets_main():
+    main = evidence('main'); t = main.results(); ct, cv = arm('controls-ml1m')
+    each = ', '.join(f"{NAMES.get(b, b)} {told(gain(t[t.backbone == b], 'llm4msr'))}" for b in dict.fromkeys(t.backbone))
+    low = gain(ct, 'llm4msr'); lp = gain(ct, 'llm4msr', 'permuted'); ct_dropout = evidence('controls-ml1m').cfg.meta.dropout
+    meta = {x: gain(ct, x) for x in ('permuted', 'capacity', 'random')}; concat = gain(ct, 'concat')
+    if committed(['lever-levels']): meta['scenario_only'] = gain(plus(arm('lever-levels'), (ct, cv))[0], 'scenario_only')
+    assert not any(gain(t[t.backbone == b], 'llm4msr').verdict == 'gain' for b in set(t.backbone)) and lp.verdict != 'gain'
+    assert all(g.d < 0 for g in meta.values()) and concat.d > max(g.d for g in meta.values())
+    yield (f"**LLM4MSR does not beat its backbone.** In the main study ({len(main.cfg.backbones)} backbones, knowledge dropout "
+           f"{main.cfg.meta.dropout:g}, {len(main.cfg.seeds)} seeds), LLM4MSR − base: {each}. On SharedBottom at the paper-style dropout "
+           f"of {ct_dropout:g}: {told(low)}.")
+    yield (f"**The LLM's vectors do not beat their own permutation** (the same vectors given to the wrong users): {told(lp)} on SharedBottom.")
+    yield (f"**The generated meta layers cost more than they give**: every variant that inserts them loses, whatever fills them — "
+           + ', '.join(f'`{x}` {told(g)}' for x, g in meta.items()) + f" — while concatenating the vectors costs least: {told(concat)}.")
+
+def _bullets_more():
+    if committed(['noid', 'noid-statistics']) == ['noid', 'noid-statistics']:
+        t, _ = arm('noid')
+        yield (f"**Without the user-id embedding the vectors act as an id, not as knowledge**: {told(gain(t, 'llm4msr'))} over the "
+               f"id-less model, their permutation {told(gain(t, 'permuted'))}, a learnt per-user code (`capacity`) {told(gain(t, 'capacity'))}.")
+    if committed(['cold', 'cold-statistics']) == ['cold', 'cold-statistics']:
+        cs, cb = cold_arm('cold-statistics'), cold_arm('cold')
+        lift, lp = gain(cs, 'llm4msr', 'base', 'cold users'), gain(cb, 'llm4msr', 'permuted', 'cold users')
+        star = (f" (STAR: {lift_s.b:.3f} to {lift_s.a:.3f})" if committed(['cold-star', 'cold-star-statistics']) == ['cold-star', 'cold-star-statistics']
+                and (lift_s := gain(cold_arm('cold-star-statistics', 'cold-star'), 'llm4msr', 'base', 'cold users')) is not None else '')
+        yield (f"**For cold users — users the model never trained on (`--split cold`) — content matters, but it is in the prompt, not in "
+               f"the LLM's vector**: the 12 numbers the prompt states (per-scenario counts and like rates) lift those users' AUC from "
+               f"{lift.b:.3f} to {lift.a:.3f}{star}; the LLM's encoding of the same prompt gives {told(lp)} over its permutation.")
+    if committed(['probe-ml1m']):
+        r2 = pd.read_csv(evidence_dir('probe-ml1m')/'r2.csv', index_col=0).loc['encode, 96 tokens (default)']
+        yield (f"**Why: the vectors keep the counts and lose the likes.** A linear probe recovers each user's activity counts from the "
+               f"default vectors ($R^2$ up to {r2.filter(regex='^log_n').max():.2f}) but their like rates hardly at all ($R^2$ at most "
+               f"{r2.filter(like='like_rate').max():.2f}).")
+
+def headline() -> str:
+    "The chapter's findings as Markdown bullets, every number from the committed evidence."
+    return '\n'.join(f'- {b}' for b in [*_bullets_main(), *_bullets_more()])

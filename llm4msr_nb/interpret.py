@@ -163,6 +163,7 @@ def split_params(P: torch.Tensor, D: int) -> tuple[torch.Tensor, torch.Tensor]:
     "(weight part, bias part) of generated parameter rows; the bias is always the last `D` entries."
     return P[..., :-D], P[..., -D:]
 
+# %% ../nbs/08_interpret.ipynb #c033xb
 def meta_norms(model) -> pd.DataFrame:
     "L2 norm of the weight and bias parts of every generated layer: one row per (level, scenario, user) (user '' for scenario layers)."
     D, S = model.backbone.in_dim, list(range(model.n_scenarios)); rows = []
@@ -178,6 +179,7 @@ def meta_norms(model) -> pd.DataFrame:
                                       'w_norm': wn.flatten().numpy(), 'b_norm': bn.flatten().numpy()}).query('user > 0'))
     return pd.concat(rows, ignore_index=True)
 
+# %% ../nbs/08_interpret.ipynb #c033xc
 def field_effects(model, fields) -> pd.DataFrame:
     "Per (level, scenario, field): mean log-gain of the weight slice (diag) or write norm (lowrank), and mean |bias|; user layers averaged over users."
     D, cfg = model.backbone.in_dim, model.cfg; nF = len(fields); e = D // nF; rows = []

@@ -131,6 +131,7 @@ def _safetensors_problem(f: Path) -> str | None:
     if 8 + n + end != size: return f'{f.name} is truncated or corrupt: its header describes {8 + n + end:,} bytes, the file has {size:,}'
     return None
 
+# %% ../nbs/03_llm.ipynb #c008e
 def model_problem(path: os.PathLike) -> str | None:
     "What makes the model folder `path` unloadable (config, weights: missing, corrupt, truncated), or None."
     path = Path(path)
@@ -152,6 +153,7 @@ def model_problem(path: os.PathLike) -> str | None:
             if zipped and not zipfile.is_zipfile(path/s): return f'{s} is truncated or corrupt (its zip directory is missing)'
     return None
 
+# %% ../nbs/03_llm.ipynb #c008f
 def check_model(path: os.PathLike) -> Path:
     "`path` when it holds a loadable model folder; else a `UserError` naming the folder, what is wrong and how to rebuild it."
     if why := model_problem(path): raise UserError(f'model folder {path}: {why}. {_rebuild_hint(Path(path))}')
@@ -183,6 +185,9 @@ def _dist_state():
     from accelerate import PartialState
     st = PartialState(cpu=not torch.cuda.is_available())
     return st.process_index, st.num_processes, st.wait_for_everyone
+
+# %% ../nbs/03_llm.ipynb #c015a
+from llm4msr_nb.core import add_to
 
 # %% ../nbs/03_llm.ipynb #c015
 class FrozenLLM:
@@ -221,32 +226,44 @@ class FrozenLLM:
                 model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
         return model
 
-    @property
-    def model(self) -> nn.Module:
-        "The causal LM, loaded on first use."
-        if self._model is None:
-            from transformers import AutoModelForCausalLM
-            with _loading(self.path, 'weights'):
-                model, info = AutoModelForCausalLM.from_pretrained(self.path, dtype=self.dtype, output_loading_info=True)
-            if missing := sorted(info.get('missing_keys') or []):   # transformers would initialise them at random
-                raise UserError(f'model folder {self.path}: its weights lack {len(missing)} tensor(s) that config.json asks for '
-                                f'(e.g. {", ".join(missing[:3])}). {_rebuild_hint(self.path)}')
-            self._model = self._prepare(model)
-        return self._model
+# %% ../nbs/03_llm.ipynb #c015b
+@add_to(FrozenLLM)
+@property
+def model(self) -> nn.Module:
+    "The causal LM, loaded on first use."
+    if self._model is None:
+        from transformers import AutoModelForCausalLM
+        with _loading(self.path, 'weights'):
+            model, info = AutoModelForCausalLM.from_pretrained(self.path, dtype=self.dtype, output_loading_info=True)
+        if missing := sorted(info.get('missing_keys') or []):   # transformers would initialise them at random
+            raise UserError(f'model folder {self.path}: its weights lack {len(missing)} tensor(s) that config.json asks for '
+                            f'(e.g. {", ".join(missing[:3])}). {_rebuild_hint(self.path)}')
+        self._model = self._prepare(model)
+    return self._model
 
-    @property
-    def backbone(self) -> nn.Module:
-        "The decoder without its LM head (`base_model`): hidden states without computing vocabulary-sized logits."
-        return getattr(self.model, 'base_model', self.model)
-    @property
-    def n_layers(self) -> int: return self.config.num_hidden_layers
-    @property
-    def hidden_size(self) -> int: return self.config.hidden_size
-    @property
-    def fingerprint(self) -> str:
-        "Changes with the weights, the dtype and the quantisation: part of every knowledge cache key."
-        return content_hash(self._fp, str(self.dtype), self.quantize)
-    def __repr__(self): return f'FrozenLLM({self.name!r}, layers={self.n_layers}, d={self.hidden_size}, {self.dtype}, {self.device}, quantize={self.quantize})'
+# %% ../nbs/03_llm.ipynb #c015c
+@add_to(FrozenLLM)
+@property
+def backbone(self) -> nn.Module:
+    "The decoder without its LM head (`base_model`): hidden states without computing vocabulary-sized logits."
+    return getattr(self.model, 'base_model', self.model)
+
+@add_to(FrozenLLM)
+@property
+def n_layers(self) -> int: return self.config.num_hidden_layers
+
+@add_to(FrozenLLM)
+@property
+def hidden_size(self) -> int: return self.config.hidden_size
+
+@add_to(FrozenLLM)
+@property
+def fingerprint(self) -> str:
+    "Changes with the weights, the dtype and the quantisation: part of every knowledge cache key."
+    return content_hash(self._fp, str(self.dtype), self.quantize)
+
+@add_to(FrozenLLM)
+def __repr__(self): return f'FrozenLLM({self.name!r}, layers={self.n_layers}, d={self.hidden_size}, {self.dtype}, {self.device}, quantize={self.quantize})'
 
 # %% ../nbs/03_llm.ipynb #c017
 SYSTEM_PROMPT = 'You are an expert in recommender systems who analyses user behaviour across scenarios concisely.'

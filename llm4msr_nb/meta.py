@@ -120,6 +120,9 @@ class MetaNet(nn.Module):
     def forward(self, code): return self.net(code)
     def apply(self, h, params): return apply_meta_layer(h, params, self.layer, self.rank)
 
+# %% ../nbs/05_meta.ipynb #c021xa
+from llm4msr_nb.core import add_to
+
 # %% ../nbs/05_meta.ipynb #c021
 class LLM4MSR(nn.Module):
     "Any backbone with `embed`/`body`, plus knowledge-generated meta layers at its bottom (see the chapter for the equations)."
@@ -155,26 +158,31 @@ class LLM4MSR(nn.Module):
                 raise IndexError(f'{key} index {int(v.max()) if int(v.max()) >= n else int(v.min())} has no knowledge row (rows 0..{n - 1}): '
                                  'build the knowledge for the same splits as the batches')
 
-    def level_params(self, lvl, cs_all, cu, s):
-        "Generated parameters of meta layer `lvl` for each row: scenario layers from the S scenario codes (then gathered), user layers per row."
-        if lvl == 'scenario': return self.meta['scenario'](cs_all)[s]
-        return self.meta['user'](torch.cat([cu, cs_all[s]], -1) if self.cfg.user_sees_scenario else cu)
+# %% ../nbs/05_meta.ipynb #c021xb
+@add_to(LLM4MSR)
+def level_params(self, lvl, cs_all, cu, s):
+    "Generated parameters of meta layer `lvl` for each row: scenario layers from the S scenario codes (then gathered), user layers per row."
+    if lvl == 'scenario': return self.meta['scenario'](cs_all)[s]
+    return self.meta['user'](torch.cat([cu, cs_all[s]], -1) if self.cfg.user_sees_scenario else cu)
 
-    def transform(self, h, batch):
-        "The bottom transform: h [B, in_dim] -> h' of the same shape, by the meta layers (or the concat map)."
-        self.check(batch)
-        s, u = batch['scenario'], batch['user']
-        cs_all, cu = self.scenario_code(), self.user_code(u)
-        if self.cfg.fusion == 'concat':
-            return h + self.concat(torch.cat([{'scenario': cs_all[s], 'user': cu}[l] for l in self.cfg.levels], -1))
-        for lvl in self.cfg.levels:
-            h = self.meta[lvl].apply(h, self.level_params(lvl, cs_all, cu, s))
-        return h
+# %% ../nbs/05_meta.ipynb #c021xc
+@add_to(LLM4MSR)
+def transform(self, h, batch):
+    "The bottom transform: h [B, in_dim] -> h' of the same shape, by the meta layers (or the concat map)."
+    self.check(batch)
+    s, u = batch['scenario'], batch['user']
+    cs_all, cu = self.scenario_code(), self.user_code(u)
+    if self.cfg.fusion == 'concat':
+        return h + self.concat(torch.cat([{'scenario': cs_all[s], 'user': cu}[l] for l in self.cfg.levels], -1))
+    for lvl in self.cfg.levels:
+        h = self.meta[lvl].apply(h, self.level_params(lvl, cs_all, cu, s))
+    return h
 
-    def forward(self, batch):
-        h = self.backbone.embed(batch)
-        if self.meta_on: h = self.transform(h, batch)
-        return self.backbone.body(h, batch)
+@add_to(LLM4MSR)
+def forward(self, batch):
+    h = self.backbone.embed(batch)
+    if self.meta_on: h = self.transform(h, batch)
+    return self.backbone.body(h, batch)
 
 # %% ../nbs/05_meta.ipynb #c029
 @torch.no_grad()

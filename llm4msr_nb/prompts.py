@@ -145,6 +145,7 @@ def _hard_cut(tokenizer, prompt: str, max_tokens: int) -> str:
         keep -= 1
     return tokenizer.decode(tokenizer(prompt, add_special_tokens=False)['input_ids'][:max_tokens])
 
+# %% ../nbs/02_prompts.ipynb #c023xb
 def user_prompts_report(splits, tokenizer, max_tokens: int = 96, user_ids: Sequence[str] | None = None,
                         max_titles: int = 10) -> tuple[list[str], pd.DataFrame]:
     "Budgeted user prompts (aligned with `user_ids`, default the user vocabulary) and a per-user report of what was cut."
@@ -174,6 +175,7 @@ def user_prompts(splits, tokenizer, max_tokens: int = 96, user_ids: Sequence[str
     "User-level prompts aligned with the user vocabulary (row 0: the placeholder for unseen users), TRAIN only, within `max_tokens`."
     return user_prompts_report(splits, tokenizer, max_tokens, user_ids)[0]
 
+# %% ../nbs/02_prompts.ipynb #c023xc
 def budget_report(report: pd.DataFrame, max_tokens: int) -> pd.Series:
     "How many prompts were cut to the budget, and by how much."
     cut = report['full_tokens'] > max_tokens

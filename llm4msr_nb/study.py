@@ -59,6 +59,9 @@ class Columns(Config):
     def reader_kw(self) -> dict: return dict(user=self.user, item=self.item, scenario=self.scenario, label=self.label, time=self.time,
                                              features=list(self.features))
 
+# %% ../nbs/06b_study.ipynb #y010xa
+from llm4msr_nb.core import add_to
+
 # %% ../nbs/06b_study.ipynb #y010
 MEMORY = ':memory:'   # `StudyConfig.data` of a study whose DataFrame was passed to the runner
 
@@ -94,22 +97,26 @@ class StudyConfig(Config):
             if not isinstance(kw, dict) or (bad := sorted(set(kw) - set(params))):
                 raise UserError(f"backbone.{name}{'.' + bad[0] if isinstance(kw, dict) else ''}: unknown setting; valid: {', '.join(params)}")
 
-    def check_source(self, data=None):
-        "Where the interactions come from must exist: a built-in dataset, a file in `data`, or `data` passed in memory."
-        if data is None and self.data is None and self.dataset not in (None, *DATASETS):
-            raise UserError(f"dataset = {self.dataset!r}: choose one of {', '.join(DATASETS)}, or give your own data (a file, or a DataFrame)")
-        if self.data not in (None, MEMORY) and not Path(self.data).is_file(): raise UserError(f'data = {self.data!r}: no such file')
-        if data is None and self.data is None and self.columns != Columns():
-            raise UserError('columns: they name the columns of your own data, and there is none: give it in data (a file) or as a DataFrame')
-        return self
+# %% ../nbs/06b_study.ipynb #y010xb
+@add_to(StudyConfig)
+def check_source(self, data=None):
+    "Where the interactions come from must exist: a built-in dataset, a file in `data`, or `data` passed in memory."
+    if data is None and self.data is None and self.dataset not in (None, *DATASETS):
+        raise UserError(f"dataset = {self.dataset!r}: choose one of {', '.join(DATASETS)}, or give your own data (a file, or a DataFrame)")
+    if self.data not in (None, MEMORY) and not Path(self.data).is_file(): raise UserError(f'data = {self.data!r}: no such file')
+    if data is None and self.data is None and self.columns != Columns():
+        raise UserError('columns: they name the columns of your own data, and there is none: give it in data (a file) or as a DataFrame')
+    return self
 
-    def effective(self) -> StudyConfig:
-        "The configuration actually run: the dataset named, and `quick` shrunk to its smoke run."
-        own = Path(self.data).name.split('.')[0] if self.data not in (None, MEMORY) else 'custom'
-        cfg = self.replace(dataset=self.dataset or (own if self.data else 'movielens-1m'))
-        if not self.quick: return cfg
-        return cfg.replace(dataset='movielens-100k' if cfg.dataset == 'movielens-1m' else cfg.dataset, seeds=self.seeds[:1],
-                           train=self.train.replace(lrs=(max(self.train.lrs),), epochs=min(self.train.epochs, 3)), quick=False)
+# %% ../nbs/06b_study.ipynb #y010xc
+@add_to(StudyConfig)
+def effective(self) -> StudyConfig:
+    "The configuration actually run: the dataset named, and `quick` shrunk to its smoke run."
+    own = Path(self.data).name.split('.')[0] if self.data not in (None, MEMORY) else 'custom'
+    cfg = self.replace(dataset=self.dataset or (own if self.data else 'movielens-1m'))
+    if not self.quick: return cfg
+    return cfg.replace(dataset='movielens-100k' if cfg.dataset == 'movielens-1m' else cfg.dataset, seeds=self.seeds[:1],
+                       train=self.train.replace(lrs=(max(self.train.lrs),), epochs=min(self.train.epochs, 3)), quick=False)
 
 # %% ../nbs/06b_study.ipynb #y015
 @dataclass(frozen=True)

@@ -118,12 +118,7 @@ def _make_accelerator(cfg: TrainConfig):
         return Accelerator(**kw)
 
 # %% ../nbs/06_train.ipynb #c017c
-def _add(cls):
-    "Attach the decorated function to `cls` as a method of the same name (a class grows cell by cell, each cell with its demo)."
-    def add(f):
-        setattr(cls, f.__name__, f)
-        return f
-    return add
+from .core import add_to
 
 class Trainer:
     "Train `model` on `splits` (an `MSRSplits`) with early stopping on validation AUC; evaluate and predict per scenario."
@@ -163,7 +158,7 @@ class Trainer:
         return {k: v[acc.process_index::acc.num_processes] for k, v in batch.items()}
 
 # %% ../nbs/06_train.ipynb #c017g
-@_add(Trainer)
+@add_to(Trainer)
 @torch.inference_mode()
 def scores(self, split: str = 'test') -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Predicted click probabilities, labels and scenario ids of a split, as NumPy arrays (batched, eval mode)."
@@ -175,13 +170,13 @@ def scores(self, split: str = 'test') -> tuple[np.ndarray, np.ndarray, np.ndarra
     p = torch.sigmoid(torch.cat(out)).cpu().numpy() if out else np.zeros(0, np.float32)
     return p, ts.label.cpu().numpy(), ts.scenario.cpu().numpy()
 
-@_add(Trainer)
+@add_to(Trainer)
 def evaluate(self, split: str = 'test') -> pd.DataFrame:
     "AUC, logloss and n per scenario plus `'overall'` (scikit-learn metrics)."
     p, y, s = self.scores(split)
     return scenario_metrics(y, p, s, self.splits.scenarios)
 
-@_add(Trainer)
+@add_to(Trainer)
 def predict(self, split: str = 'test', path=None) -> pd.DataFrame:
     "One row per example: scenario, user_id, item_id, label, score; written atomically to `path` (.parquet/.csv) if given."
     p, y, s = self.scores(split)
@@ -195,12 +190,12 @@ def predict(self, split: str = 'test', path=None) -> pd.DataFrame:
     return out
 
 # %% ../nbs/06_train.ipynb #c017j
-@_add(Trainer)
+@add_to(Trainer)
 def _save(self, name, **extra):
     if self.out_dir is None or not self.accelerator.is_main_process: return
     save_checkpoint(self.out_dir/name, self.accelerator.unwrap_model(self.model), config=self.cfg.to_dict(), **extra)
 
-@_add(Trainer)
+@add_to(Trainer)
 def _resume(self, opt) -> dict | None:
     path = self.out_dir/'last.pt' if self.out_dir else None
     if path is None or not self.cfg.resume or not path.exists(): return None
@@ -211,7 +206,7 @@ def _resume(self, opt) -> dict | None:
     return ck
 
 # %% ../nbs/06_train.ipynb #c017m
-@_add(Trainer)
+@add_to(Trainer)
 def _train_epoch(self, model, opt, train, epoch: int) -> tuple[torch.Tensor, int, float]:
     "One pass over `train` in the order seeded by `(seed, epoch)`: (summed loss, rows seen, seconds)."
     cfg, acc = self.cfg, self.accelerator
@@ -230,7 +225,7 @@ def _train_epoch(self, model, opt, train, epoch: int) -> tuple[torch.Tensor, int
     return loss_sum, n_seen, secs
 
 # %% ../nbs/06_train.ipynb #c017p
-@_add(Trainer)
+@add_to(Trainer)
 def fit(self) -> pd.DataFrame:
     "Train with early stopping on overall validation AUC; the model ends with the best epoch's weights. Returns the history."
     cfg, acc = self.cfg, self.accelerator
