@@ -108,7 +108,7 @@ def told(g: pd.Series) -> str:
 
 def render(plans, text):
     "`say(text())` when every plan in `plans` has committed evidence; else a line naming the plans still missing it."
-    if missing := [p for p in plans if p not in committed(plans)]:
+    if missing := [p for p in plans if not committed([p])]:
         return say('*Not measured yet: ' + ', '.join(f'`{p}`' for p in missing) + ' (no committed evidence; `llm4msr reproduce NAME --save` makes it).*')
     return say(text())
 
@@ -154,8 +154,9 @@ def _bullets_more():
     if committed(['cold', 'cold-statistics']) == ['cold', 'cold-statistics']:
         cs, cb = cold_arm('cold-statistics'), cold_arm('cold')
         lift, lp = gain(cs, 'llm4msr', 'base', 'cold users'), gain(cb, 'llm4msr', 'permuted', 'cold users')
-        star = (f" (STAR: {lift_s.b:.3f} to {lift_s.a:.3f})" if committed(['cold-star', 'cold-star-statistics']) == ['cold-star', 'cold-star-statistics']
-                and (lift_s := gain(cold_arm('cold-star-statistics', 'cold-star'), 'llm4msr', 'base', 'cold users')) is not None else '')
+        star = ''
+        if committed(['cold-star', 'cold-star-statistics']) == ['cold-star', 'cold-star-statistics']:
+            s = gain(cold_arm('cold-star-statistics', 'cold-star'), 'llm4msr', 'base', 'cold users'); star = f" (STAR: {s.b:.3f} to {s.a:.3f})"
         yield (f"**For cold users — users the model never trained on (`--split cold`) — content matters, but it is in the prompt, not in "
                f"the LLM's vector**: the 12 numbers the prompt states (per-scenario counts and like rates) lift those users' AUC from "
                f"{lift.b:.3f} to {lift.a:.3f}{star}; the LLM's encoding of the same prompt gives {told(lp)} over its permutation.")
