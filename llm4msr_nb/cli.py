@@ -88,8 +88,8 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument('folder', help='a finished study folder')
     rr = sub.add_parser('reproduce', help='recreate a study the book cites, and compare it with its committed evidence',
                         description='Run a plan of the book (chapter 06c) from nothing, write its report, and compare its results with the committed evidence.')
-    rr.add_argument('name', nargs='?', help='the plan (see --list)')
-    rr.add_argument('--list', action='store_true', help='list the plans: name, what the study shows, device, committed evidence')
+    rr.add_argument('name', nargs='?', help='the plan or evidence table (see --list)')
+    rr.add_argument('--list', action='store_true', help='list the plans and evidence tables: name, device, committed evidence, what it shows')
     rr.add_argument('--out', default=None, help='output folder (default runs/<name>); an unfinished study there resumes')
     rr.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
     rr.add_argument('--save', action='store_true', help="write the recreated study's small outputs into data/evidence/<name>/")
@@ -149,14 +149,20 @@ def _report(study):
 
 # %% ../nbs/10_cli.ipynb #c010b
 def _reproduce(a) -> int:
-    from llm4msr_nb.core import UserError
-    from llm4msr_nb.evidence import PLANS, evidence_dir, save_evidence
+    from llm4msr_nb.core import UserError, project_root
+    from llm4msr_nb.evidence import PLANS, TABLES, evidence_dir, save_evidence
     if a.list or not a.name:
-        for p in PLANS.values():
-            have = (evidence_dir(p.name)/'results.csv').exists()
+        for p in [*PLANS.values(), *TABLES.values()]:
+            have = any(evidence_dir(p.name).glob('*')) if evidence_dir(p.name).is_dir() else False
             print(f"{p.name:<22} {p.device:<4} {'evidence' if have else 'no evidence':<12} {p.what}")
         return 0
-    if a.name not in PLANS: raise UserError(f"no plan {a.name!r}; llm4msr reproduce --list names them")
+    if a.name not in PLANS and a.name not in TABLES: raise UserError(f"no plan {a.name!r}; llm4msr reproduce --list names them")
+    if (PLANS.get(a.name) or TABLES[a.name]).device == 'gpu' and not __import__('torch').cuda.is_available():
+        print(f'note: {a.name} is meant for a GPU and none is visible here: it will run, slowly')
+    if a.name in TABLES:
+        import subprocess
+        print(f'$ {TABLES[a.name].command}')
+        return subprocess.run(TABLES[a.name].command, shell=True, cwd=project_root()).returncode
     from llm4msr_nb.experiments import reproduce
     try:
         study, diff = reproduce(a.name, a.out, a.force, workers=a.workers)

@@ -14,9 +14,9 @@ from .meta import LLM4MSR, MetaConfig
 
 # %% auto #0
 __all__ = ['CHATGLM2_6B', 'ORIGINAL', 'REFERENCE', 'RSS_PROBE', 'PRELUDE', 'param_counts', 'model_zoo', 'param_table',
-           'make_batch', 'synthetic_batch', 'time_forward', 'latency_table', 'plot_latency', 'n_params',
-           'encode_throughput', 'reference_flops_per_s', 'project_llm_stage', 'plot_projection', 'peak_rss_mb',
-           'training_snippet', 'extraction_snippet']
+           'make_batch', 'synthetic_batch', 'time_forward', 'latency_table', 'plot_latency', 'bench_meta_text',
+           'n_params', 'encode_throughput', 'reference_flops_per_s', 'project_llm_stage', 'plot_projection',
+           'peak_rss_mb', 'training_snippet', 'extraction_snippet']
 
 # %% ../nbs/09_efficiency.ipynb #c006
 def param_counts(model: torch.nn.Module) -> dict:
@@ -88,6 +88,20 @@ def plot_latency(t: pd.DataFrame, title: str = ''):
     for ax, y in ((a, 'ms per batch'), (b, 'rows / s')): ax.set_xscale('log', base=2); ax.set_yscale('log'); ax.set_xlabel('batch size'); ax.set_ylabel(y)
     a.legend(fontsize=8); fig.suptitle(title); fig.tight_layout()
     return fig
+
+# %% ../nbs/09_efficiency.ipynb #c015a
+def bench_meta_text(d: dict) -> str:
+    "A sentence from the JSON of `benchmarks/bench_meta.py`: folded and unfolded serving cost, and training-step cost, vs the backbone."
+    inf, tr = pd.DataFrame(d['inference']).set_index('backbone'), pd.DataFrame(d['training']).set_index('backbone')
+    name = {'sharedbottom': 'SharedBottom', 'mmoe': 'MMoE', 'ple': 'PLE', 'star': 'STAR'}.get
+    span = lambda s: f'{s.min():.2f}-{s.max():.2f}x'
+    over = [name(b, b) for b in inf.index[inf.folded_ratio > 1.3]]
+    load = f", load average {d['load_average'][0]:g} to {d['load_average'][-1]:g}" if d.get('load_average') else ''
+    return (f"On {d['machine'].split(', torch')[0]} ({d['device']}, {d['rows']} rows, median of {d['repeats']}{load}; {d['date']}) "
+            f"the folded model cost " + ', '.join(f'{r.folded_ratio:.2f}x ({name(b, b)})' for b, r in inf.iterrows())
+            + f" the backbone's latency — {'over the 1.3x mark: ' + ', '.join(over) if over else 'all within 1.3x'} — against "
+            f"{span(inf.unfolded_ratio)} unfolded. A training step cost {span(tr.diag_ms / tr.base_ms)} the backbone's with `diag` "
+            f"meta layers and {span(tr.lowrank_ms / tr.base_ms)} with `lowrank`.")
 
 # %% ../nbs/09_efficiency.ipynb #c019
 def n_params(llm) -> int:

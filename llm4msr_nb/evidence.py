@@ -12,11 +12,12 @@ from .core import UserError, project_root, save_json, load_json, atomic_save
 from .meta import MetaConfig
 from .knowledge import KnowledgeSpec
 from .study import StudyConfig, Study
+from .backbones import BACKBONES
 from .stats import activity_view, cold_view, UNSEEN
 
 # %% auto #0
-__all__ = ['PLANS', 'EVIDENCE_FILES', 'Plan', 'plan', 'evidence_dir', 'save_evidence', 'evidence_view', 'evidence', 'compare',
-           'minutes', 'timing']
+__all__ = ['PLANS', 'TABLES', 'EVIDENCE_FILES', 'Plan', 'plan', 'Table', 'table', 'remake', 'evidence_dir', 'save_evidence',
+           'evidence_view', 'evidence', 'compare', 'minutes', 'timing']
 
 # %% ../nbs/06c_evidence.ipynb #v006
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Plan:
     name: str
     config: StudyConfig
     what: str
-    device: str = 'cpu'            # 'cpu': reruns anywhere; 'gpu': its knowledge file was computed on a GPU
+    device: str = 'cpu'            # 'cpu': reruns anywhere in minutes; 'gpu': its knowledge needs a GPU to be made in reasonable time
     chapters: tuple = ()           # where it is cited
 
 PLANS: dict[str, Plan] = {}
@@ -39,16 +40,18 @@ def plan(name: str, config: StudyConfig, what: str, device: str = 'cpu', chapter
 # %% ../nbs/06c_evidence.ipynb #v008
 plan('main', StudyConfig(), 'the default study: four backbones, base vs LLM4MSR, three seeds (llm4msr run)', chapters=('README', '07'))
 plan('quick', StudyConfig(quick=True), 'the smoke run: MovieLens-100K, one seed, three epochs (llm4msr run --quick)', chapters=('07',))
+plan('backbones-ml1m', StudyConfig(backbones=tuple(BACKBONES)), "the main study over all eight of chapter 04's backbones", chapters=('07',))
 
 def _arm(name, what, variants=('llm4msr', 'permuted'), meta=None, knowledge=None, device='cpu', **kw):
     cfg = StudyConfig(**{'backbones': ('sharedbottom',), **kw}, variants=variants, meta=MetaConfig(**(meta or {})),
                       knowledge=KnowledgeSpec(**(knowledge or {})))
     return plan(name, cfg, what, device, chapters=('07a',))
 
-_gpu = lambda mode: {'source': 'file', 'file': f'data/evidence/gpu-h200/knowledge_{mode}.safetensors'}   # made by benchmarks/gpu_llm.py
+_long = {'user_max_tokens': 256}                               # the user's titles per scenario, not just the first few
+_reason = {**_long, 'user_mode': 'reason'}                    # the LLM writes about each user (48 tokens): a GPU's job
 _arm('controls-ml1m', 'LLM4MSR against every control', ('base', 'llm4msr', 'permuted', 'capacity', 'random', 'concat'))
-_arm('lever-encode256-h200', '256-token user prompts, encoded', knowledge=_gpu('encode'), device='gpu')
-_arm('lever-reason-h200', '256-token user prompts, reasoned about by the LLM', knowledge=_gpu('reason'), device='gpu')
+_arm('lever-encode256', '256-token user prompts, encoded', knowledge=_long)
+_arm('lever-reason', '256-token user prompts, reasoned about by the LLM', knowledge=_reason, device='gpu')
 _arm('lever-levels', 'one meta-layer level at a time', ('scenario_only', 'user_only'))
 _arm('lever-dropout', 'knowledge dropout 0.5', meta={'dropout': 0.5})
 _arm('lever-init0', 'meta layers that start as the identity', ('llm4msr',), meta={'init_scale': 0.0})
@@ -56,7 +59,7 @@ _arm('lever-whiten', 'PCA-whitened knowledge', meta={'normalize': 'whiten'})
 _arm('noid', 'no user-id embedding', ('base', 'llm4msr', 'permuted', 'capacity'), drop_fields=('user_id',))
 _arm('noid-statistics', 'no user-id embedding, prompt statistics', drop_fields=('user_id',), knowledge={'source': 'statistics'})
 _arm('cold', 'cold users', ('base', 'llm4msr', 'permuted'), split='cold')
-for _name, _what, _kw in [('cold-reason-h200', 'cold users, LLM reasoning (256 tokens)', dict(knowledge=_gpu('reason'), device='gpu')),
+for _name, _what, _kw in [('cold-reason', 'cold users, LLM reasoning (256 tokens)', dict(knowledge=_reason, device='gpu')),
                           ('cold-statistics', 'cold users, prompt statistics', dict(knowledge={'source': 'statistics'})),
                           ('cold-llm-statistics', 'cold users, LLM knowledge + statistics', dict(knowledge={'source': 'llm+statistics'})),
                           ('cold-layer15', 'cold users, layer 15 of 30', dict(knowledge={'layer': 15})),
@@ -65,6 +68,45 @@ for _name, _what, _kw in [('cold-reason-h200', 'cold users, LLM reasoning (256 t
     _arm(_name, _what, split='cold', **{'meta': {'dropout': 0.1}, **_kw})
 _arm('cold-star', 'cold users on STAR', ('base', 'llm4msr', 'permuted'), split='cold', backbones=('star',))
 _arm('cold-star-statistics', 'cold users on STAR, prompt statistics', split='cold', backbones=('star',), knowledge={'source': 'statistics'})
+
+# %% ../nbs/06c_evidence.ipynb #v009a
+@dataclass(frozen=True)
+class Table:
+    "Evidence that is not a study: a table or file a chapter computes, what it shows, the command that (re)writes it, its device."
+    name: str
+    what: str
+    command: str
+    device: str = 'cpu'
+    chapters: tuple = ()
+
+TABLES: dict[str, Table] = {}
+
+def table(name: str, what: str, command: str, device: str = 'cpu', chapters=()) -> Table:
+    "Declare (register) an evidence table."
+    if name in PLANS or name in TABLES: raise ValueError(f'evidence {name!r} is declared twice')
+    TABLES[name] = t = Table(name, what, command, device, tuple(chapters))
+    return t
+
+def remake(name: str) -> str:
+    "The command that recreates evidence `name`, a plan or a table."
+    if name in TABLES: return TABLES[name].command
+    if name in PLANS: return f'llm4msr reproduce {name} --save'
+    raise UserError(f"no plan or table {name!r}; llm4msr reproduce --list names them")
+
+# %% ../nbs/06c_evidence.ipynb #v009b
+_slow = lambda nb: f'nbdev_test --path nbs/{nb}.ipynb --flags slow'     # the chapter's slow cell writes the table when it is missing
+table('probe-ml1m', 'what the knowledge vectors know: ridge-probe R² of the prompt statistics', _slow('07a_findings'), chapters=('07a',))
+table('knowledge-ml100k', "SmolLM2's knowledge vectors for MovieLens-100K (chapter 08's slow cell checks them)",
+      'python -c "from llm4msr_nb.data import load_dataset, prepare; from llm4msr_nb.llm import build_knowledge; '
+      'from llm4msr_nb.evidence import evidence_dir; build_knowledge(prepare(load_dataset(\'movielens-100k\')))'
+      '.save(evidence_dir(\'knowledge-ml100k\')/\'knowledge.safetensors\')"', chapters=('08',))
+_bench = lambda f, name, flags='': f'python benchmarks/{f}.py {flags}--json data/evidence/{name}/{f}.json'
+table('bench-meta-cpu', 'serving and training cost of LLM4MSR vs its backbone, on this CPU', _bench('bench_meta', 'bench-meta-cpu'), chapters=('09',))
+table('bench-meta-gpu', 'the same on a GPU (ML-1M shapes)', _bench('bench_meta', 'bench-meta-gpu', '--device cuda --synthetic '), 'gpu', ('09',))
+table('bench-efficiency-gpu', 'the LLM stage on a GPU: SmolLM2 and a 6B shape, random weights',
+      _bench('bench_efficiency', 'bench-efficiency-gpu', '--device cuda --synthetic --llm shapes --big --no-rss '), 'gpu', ('09',))
+table('side-by-side-ml1m', "this book's four backbones beside Scenario-Wise-Rec's, same split, batches and budget",
+      _bench('side_by_side', 'side-by-side-ml1m', '--their-repo "${SCENARIO_WISE_REC:?set it to a checkout of Scenario-Wise-Rec}" '), chapters=('04',))
 
 # %% ../nbs/06c_evidence.ipynb #v011
 EVIDENCE_FILES = ('config.json', 'results.csv', 'results.md')

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from .stats import paired_gains, summarize, cold_view
 from .study import Study
-from .evidence import evidence, evidence_view, evidence_dir, timing
+from .evidence import evidence, evidence_view, evidence_dir, timing, remake
 
 # %% auto #0
 __all__ = ['NAMES', 'versus', 'cold_results', 'lever_table', 'plot_lever', 'arm', 'plus', 'tables', 'cold_arm', 'committed',
@@ -109,7 +109,7 @@ def told(g: pd.Series) -> str:
 def render(plans, text):
     "`say(text())` when every plan in `plans` has committed evidence; else a line naming the plans still missing it."
     if missing := [p for p in plans if not committed([p])]:
-        return say('*Not measured yet: ' + ', '.join(f'`{p}`' for p in missing) + ' (no committed evidence; `llm4msr reproduce NAME --save` makes it).*')
+        return say('*Not measured yet: ' + '; '.join(f'`{p}` (`{remake(p)}` makes it)' for p in missing) + '.*')
     return say(text())
 
 def shift(new: pd.DataFrame, old: pd.DataFrame, variant: str = 'llm4msr', scenario: str = 'overall') -> pd.Series:
@@ -129,7 +129,8 @@ def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: in
     return pd.Series(r2_score(y, pred, multioutput='raw_values'), index=targets.columns)
 
 # %% ../nbs/07a_findings.ipynb #c027a
-NAMES = {'sharedbottom': 'SharedBottom', 'mmoe': 'MMoE', 'ple': 'PLE', 'star': 'STAR'}
+NAMES = {'sharedbottom': 'SharedBottom', 'mmoe': 'MMoE', 'ple': 'PLE', 'star': 'STAR', 'm2m': 'M2M', 'pepnet': 'PEPNet', 'adasparse': 'AdaSparse',
+         'sarnet': 'SAR-Net'}
 
 def _bullets_main():
     main = evidence('main'); t = main.results(); ct, cv = arm('controls-ml1m')
@@ -146,6 +147,7 @@ def _bullets_main():
     yield (f"**The generated meta layers cost more than they give**: every variant that inserts them loses, whatever fills them — "
            + ', '.join(f'`{x}` {told(g)}' for x, g in meta.items()) + f" — while concatenating the vectors costs least: {told(concat)}.")
 
+# %% ../nbs/07a_findings.ipynb #c027a1
 def _bullets_more():
     if committed(['noid', 'noid-statistics']) == ['noid', 'noid-statistics']:
         t, _ = arm('noid')
@@ -165,6 +167,14 @@ def _bullets_more():
         yield (f"**Why: the vectors keep the counts and lose the likes.** A linear probe recovers each user's activity counts from the "
                f"default vectors ($R^2$ up to {r2.filter(regex='^log_n').max():.2f}) but their like rates hardly at all ($R^2$ at most "
                f"{r2.filter(like='like_rate').max():.2f}).")
+    if committed(['controls-ml1m', 'lever-encode256', 'probe-ml1m']) == ['controls-ml1m', 'lever-encode256', 'probe-ml1m']:
+        (ct, cv), (lt, lv) = arm('controls-ml1m'), arm('lever-encode256')
+        more, perm = shift(lv, cv), gain(lt, 'llm4msr', 'permuted')
+        likes = pd.read_csv(evidence_dir('probe-ml1m')/'r2.csv', index_col=0).filter(like='like_rate').loc['encode, 256 tokens']
+        assert perm.verdict != 'gain'
+        yield (f"**Reading more of each user does not change the verdict**: with 256-token prompts (the user's titles per scenario) "
+               f"the like rates become more readable ($R^2$ up to {likes.max():.2f}) and `llm4msr` moves by {told(more)} on validation, "
+               f"but the vectors still do not beat their own permutation: {told(perm)}.")
 
 def headline() -> str:
     "The chapter's findings as Markdown bullets, every number from the committed evidence."

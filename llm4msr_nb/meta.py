@@ -200,10 +200,10 @@ def fold(self: LLM4MSR) -> 'FoldedLLM4MSR':
             tab['user'] = (self.level_params('user', cs_all, cu_all[u], s).view(U, S, -1) if cfg.user_sees_scenario
                            else self.meta['user'](cu_all)[:, None])
         ops = [(cfg.layer, tab[l]) for l in cfg.levels]
-        if cfg.layer == 'diag' and len(ops) > 1:   # stacked diagonal layers compose into one: fewer lookups at serving time
+        if cfg.layer == 'diag':   # stacked diagonal layers compose into one affine map h * scale + shift: one lookup, one fused op
             D = self.backbone.in_dim; scale, shift = 1., 0.
             for _, t in ops: scale, shift = scale * (1 + t[..., :D]), shift * (1 + t[..., :D]) + t[..., D:]
-            ops = [('diag', torch.cat([scale - 1, shift], -1))]
+            ops = [('affine', torch.cat([scale, shift], -1))]
     self.train(was)
     return FoldedLLM4MSR(self.backbone, ops, cfg.rank)
 
@@ -223,7 +223,8 @@ class FoldedLLM4MSR(nn.Module):
         h = self.backbone.embed(batch); s, u = batch['scenario'], batch['user']
         for i, kind in enumerate(self.kinds):
             p = self.lookup(i, s, u)
-            h = h + p if kind == 'concat' else apply_meta_layer(h, p, kind, self.rank)
+            if kind == 'affine': h = torch.addcmul(p[:, h.shape[1]:], h, p[:, :h.shape[1]])
+            else: h = h + p if kind == 'concat' else apply_meta_layer(h, p, kind, self.rank)
         return self.backbone.body(h, batch)
 
 # %% ../nbs/05_meta.ipynb #c035b

@@ -29,12 +29,12 @@ class TrainSettings(Config):
     "How every cell trains: a learning-rate grid (one is chosen on validation per backbone and variant) and the Trainer's budget."
     lrs: tuple = (1e-3, 3e-3)
     epochs: int = 8
-    patience: int = 1              # epochs without a validation gain before stopping
+    patience: int = 2              # stop after this many epochs in a row without a validation gain
     batch_size: int = 4096
     num_threads: int | None = 1    # torch CPU threads per process: 1 makes every CPU kernel deterministic (None: torch's default)
     choices = {'lrs': (lambda v: len(v) > 0 and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in v),
                        'must be one or more positive learning rates'),
-               'epochs': _positive('number of epochs'), 'patience': (lambda n: n >= 0, 'must be >= 0'),
+               'epochs': _positive('number of epochs'), 'patience': (lambda n: n >= 1, 'must be >= 1'),
                'batch_size': _positive('number of rows'), 'num_threads': (lambda n: n is None or n > 0, "must be positive, or None for torch's default")}
 
     def __post_init__(self):

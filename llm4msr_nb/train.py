@@ -48,7 +48,7 @@ class TrainConfig(Config):
     lr: float = 1e-3
     batch_size: int = 4096
     epochs: int = 10
-    patience: int = 2             # epochs without a validation-AUC gain before stopping
+    patience: int = 3             # stop after this many epochs in a row without a validation-AUC gain (>= 1)
     min_delta: float = 0.0        # smallest AUC gain that counts as a gain
     weight_decay: float = 0.0
     seed: int = 0
@@ -59,6 +59,7 @@ class TrainConfig(Config):
     resume: bool = True           # continue from out_dir/last.pt when it exists
     quiet: bool = False           # no progress bars
     num_threads: int | None = None  # torch CPU threads for this process (None: leave torch's setting); 1 is often fastest for small models
+    choices = {'patience': (lambda n: n >= 1, 'must be >= 1')}
 
 # %% ../nbs/06_train.ipynb #c013
 CKPT_FORMAT = 'llm4msr_nb.train/1'
@@ -240,7 +241,7 @@ def fit(self) -> pd.DataFrame:
     self.best_auc = ck['best_auc'] if ck else -math.inf
     self.best_epoch = ck['best_epoch'] if ck else None
     bad = ck['bad_epochs'] if ck else 0
-    done = bad > cfg.patience                  # a resumed run that had already stopped early stays stopped
+    done = bad >= cfg.patience                 # a resumed run that had already stopped early stays stopped
     quiet = cfg.quiet or not acc.is_main_process
     bar = tqdm(range(len(hist), cfg.epochs), desc='epochs', disable=quiet or done, file=sys.stdout)
     for epoch in ([] if done else bar):
@@ -261,7 +262,7 @@ def fit(self) -> pd.DataFrame:
         self._save('last.pt', optimizer=opt.state_dict(), rng=torch.get_rng_state(), history=hist, best_state=best_state,
                    best_auc=self.best_auc, best_epoch=self.best_epoch, bad_epochs=bad)
         bar.set_postfix(loss=f"{row['train_loss']:.4f}", valid_auc=f'{auc:.4f}', best=self.best_epoch)
-        if bad > cfg.patience: break
+        if bad >= cfg.patience: break
     if best_state is not None: raw.load_state_dict(best_state)
     acc.wait_for_everyone()
     self.model = raw

@@ -42,11 +42,11 @@ def test_prose_matches_evidence():
 
 
 def test_evidence_chapters_type_no_measured_number():
-    "The chapters that report studies (07, 07a and the README's index) state AUC-like numbers only through rendered evidence."
+    "The chapters that report studies and benchmarks (04, 06, 07, 07a, 08, 09 and the README's index) state AUC-like numbers only through rendered evidence."
     import json, re
     from pathlib import Path
     nbs = Path(__file__).resolve().parent.parent/'nbs'
-    typed = [(nb, c.get('id'), m.group(0)) for nb in ('index.ipynb', '07_experiments.ipynb', '07a_findings.ipynb')
+    typed = [(nb, c.get('id'), m.group(0)) for nb in ('index.ipynb', '04_backbones.ipynb', '06_train.ipynb', '07_experiments.ipynb', '07a_findings.ipynb', '08_interpret.ipynb', '09_efficiency.ipynb')
              for c in json.loads((nbs/nb).read_text(encoding='utf-8'))['cells'] if c['cell_type'] == 'markdown'
              for m in re.finditer(r'[^\s]*\d\.\d{3,}[^\s]*', ''.join(c['source']))]
     assert not typed, 'numbers typed into prose (render them from evidence with `say`/`render`): ' + ', '.join(map(str, typed))
