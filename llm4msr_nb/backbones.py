@@ -72,11 +72,11 @@ class ScenarioLinear(nn.Module):
     def forward(self, xs, g: ScenarioGroups):
         return torch.cat([torch.addmm(self.bias[s], x, self.weight[s]) for s, x in zip(g.present, g.split(xs))])
 
-def mlp(d_in: int, dims, dropout: float = 0.0, out: int | None = None) -> nn.Sequential:
-    "Linear-ReLU(-Dropout) stack over `dims`, with an optional final Linear to `out`."
+def mlp(d_in: int, dims, dropout: float = 0.0, out: int | None = None, norm: bool = False) -> nn.Sequential:
+    "Linear(-BatchNorm)-ReLU(-Dropout) stack over `dims`, with an optional final Linear to `out`."
     layers = []
     for d in dims:
-        layers += [nn.Linear(d_in, d), nn.ReLU()] + ([nn.Dropout(dropout)] if dropout else [])
+        layers += [nn.Linear(d_in, d), *([nn.BatchNorm1d(d)] if norm else []), nn.ReLU()] + ([nn.Dropout(dropout)] if dropout else [])
         d_in = d
     if out is not None: layers.append(nn.Linear(d_in, out))
     return nn.Sequential(*layers)
@@ -115,9 +115,9 @@ class MSRBackbone(nn.Module):
 # %% ../nbs/04_backbones.ipynb #c017
 class SharedBottom(MSRBackbone):
     "Shared MLP bottom + one MLP tower per scenario."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), bottom=(128, 64), tower=(32,), dropout=0.0):
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), bottom=(128, 64), tower=(32,), dropout=0.0, norm=False):
         super().__init__(field_dims, n_scenarios, emb_dim, skip)
-        self.bottom = mlp(self.in_dim, bottom, dropout)
+        self.bottom = mlp(self.in_dim, bottom, dropout, norm=norm)
         self.tower = ScenarioMLP(n_scenarios, bottom[-1], tower, 1, dropout)
     def body(self, h, batch):
         g = ScenarioGroups(batch['scenario'], self.n_scenarios)
@@ -125,10 +125,11 @@ class SharedBottom(MSRBackbone):
 
 # %% ../nbs/04_backbones.ipynb #c019
 class Experts(nn.Module):
-    "`n` expert MLPs run in parallel as one wide MLP per layer; returns `[B, n, dims[-1]]`."
-    def __init__(self, n: int, d_in: int, dims, dropout=0.0):
+    "`n` expert MLPs run in parallel as one wide MLP per layer (`norm`: batch norm after each); returns `[B, n, dims[-1]]`."
+    def __init__(self, n: int, d_in: int, dims, dropout=0.0, norm: bool = False):
         super().__init__()
         self.n, ds = n, [d_in, *dims]
+        self.norms = nn.ModuleList(nn.BatchNorm1d(n * b) for b in ds[1:]) if norm else None
         self.weights = nn.ParameterList(nn.Parameter(torch.empty(n, a, b)) for a, b in zip(ds[:-1], ds[1:]))
         self.biases = nn.ParameterList(nn.Parameter(torch.zeros(n, b)) for b in ds[1:])
         for w in self.weights: nn.init.uniform_(w, -1 / math.sqrt(w.shape[1]), 1 / math.sqrt(w.shape[1]))
@@ -136,16 +137,17 @@ class Experts(nn.Module):
     def forward(self, x):
         w0, b0 = self.weights[0], self.biases[0]
         x = torch.addmm(b0.flatten(), x, w0.permute(1, 0, 2).flatten(1)).view(len(x), self.n, -1)  # first layer: one product
-        x = F.dropout(F.relu(x), self.dropout, self.training)
-        for w, b in zip(self.weights[1:], self.biases[1:]):    # deeper layers: batched per expert
-            x = F.dropout(F.relu(torch.einsum('bni,nio->bno', x, w) + b), self.dropout, self.training)
+        x = F.dropout(F.relu(self._norm(0, x)), self.dropout, self.training)
+        for i, (w, b) in enumerate(zip(self.weights[1:], self.biases[1:]), 1):    # deeper layers: batched per expert
+            x = F.dropout(F.relu(self._norm(i, torch.einsum('bni,nio->bno', x, w) + b)), self.dropout, self.training)
         return x
+    def _norm(self, i, x): return x if self.norms is None else self.norms[i](x.flatten(1)).view_as(x)
 
 class MMoE(MSRBackbone):
     "Shared experts, a softmax gate per scenario, one tower per scenario."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=(64,), tower=(32,), dropout=0.0):
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=(64,), tower=(32,), dropout=0.0, norm=False):
         super().__init__(field_dims, n_scenarios, emb_dim, skip)
-        self.experts = Experts(n_experts, self.in_dim, expert, dropout)
+        self.experts = Experts(n_experts, self.in_dim, expert, dropout, norm)
         self.gate = ScenarioLinear(n_scenarios, self.in_dim, n_experts)
         self.tower = ScenarioMLP(n_scenarios, expert[-1], tower, 1, dropout)
     def body(self, h, batch):
@@ -165,11 +167,12 @@ class ScenarioExperts(nn.Module):
 
 class PLE(MSRBackbone):
     "Progressive Layered Extraction: shared + scenario-specific experts, per-scenario gates, `n_levels` levels, per-scenario towers."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_levels=1, n_shared=2, n_specific=2, expert=64, tower=(32,), dropout=0.0):
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_levels=1, n_shared=2, n_specific=2, expert=64, tower=(32,), dropout=0.0,
+                 norm=False):
         super().__init__(field_dims, n_scenarios, emb_dim, skip)
         self.n_levels, E = n_levels, n_shared + n_specific
         dims = [self.in_dim] + [expert] * n_levels
-        self.shared = nn.ModuleList(Experts(n_shared, d, (expert,), dropout) for d in dims[:-1])
+        self.shared = nn.ModuleList(Experts(n_shared, d, (expert,), dropout, norm) for d in dims[:-1])
         self.specific = nn.ModuleList(ScenarioExperts(n_scenarios, n_specific, d, expert) for d in dims[:-1])
         self.gates = nn.ModuleList(ScenarioLinear(n_scenarios, d, E) for d in dims[:-1])
         self.shared_gates = nn.ModuleList(nn.Linear(d, E) for d in dims[:n_levels - 1])   # inner levels only

@@ -56,6 +56,8 @@ _arm('lever-levels', 'one meta-layer level at a time', ('scenario_only', 'user_o
 _arm('lever-dropout', 'knowledge dropout 0.5', meta={'dropout': 0.5})
 _arm('lever-init0', 'meta layers that start as the identity', ('llm4msr',), meta={'init_scale': 0.0})
 _arm('lever-whiten', 'PCA-whitened knowledge', meta={'normalize': 'whiten'})
+plan('norm-experts', StudyConfig(backbones=('sharedbottom', 'mmoe', 'ple'), variants=('base',), backbone={b: {'norm': True} for b in
+     ('sharedbottom', 'mmoe', 'ple')}), "the main study's plain backbones with batch normalisation in their shared parts", chapters=('04',))
 _arm('noid', 'no user-id embedding', ('base', 'llm4msr', 'permuted', 'capacity'), drop_fields=('user_id',))
 _arm('noid-statistics', 'no user-id embedding, prompt statistics', drop_fields=('user_id',), knowledge={'source': 'statistics'})
 _arm('cold', 'cold users', ('base', 'llm4msr', 'permuted'), split='cold')
