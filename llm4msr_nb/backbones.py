@@ -10,9 +10,10 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['BACKBONES', 'check_batch', 'FeatureEmbedding', 'ScenarioGroups', 'ScenarioLinear', 'mlp', 'ScenarioMLP',
-           'MSRBackbone', 'SharedBottom', 'Experts', 'MMoE', 'ScenarioExperts', 'PLE', 'PartitionedNorm', 'StarLinear',
-           'STAR', 'MetaLinear', 'M2M', 'GateNU', 'PEPNet', 'AdaSparse', 'SARNet', 'make_backbone', 'n_params']
+__all__ = ['BACKBONES', 'BACKBONE_NAMES', 'check_batch', 'FeatureEmbedding', 'ScenarioGroups', 'ScenarioLinear', 'mlp',
+           'ScenarioMLP', 'MSRBackbone', 'SharedBottom', 'Experts', 'MMoE', 'ScenarioExperts', 'PLE', 'PartitionedNorm',
+           'StarLinear', 'STAR', 'MetaLinear', 'M2M', 'GateNU', 'PEPNet', 'AdaSparse', 'SARNet', 'make_backbone',
+           'n_params']
 
 # %% ../nbs/04_backbones.ipynb #c008
 def check_batch(batch: dict, field_dims, n_scenarios: int):
@@ -337,6 +338,8 @@ class SARNet(MSRBackbone):
 # %% ../nbs/04_backbones.ipynb #c027
 BACKBONES = {'sharedbottom': SharedBottom, 'mmoe': MMoE, 'ple': PLE, 'star': STAR,
              'm2m': M2M, 'pepnet': PEPNet, 'adasparse': AdaSparse, 'sarnet': SARNet}
+BACKBONE_NAMES = {'sharedbottom': 'SharedBottom', 'mmoe': 'MMoE', 'ple': 'PLE', 'star': 'STAR', 'm2m': 'M2M', 'pepnet': 'PEPNet',
+                  'adasparse': 'AdaSparse', 'sarnet': 'SAR-Net'}   # as tables and prose print them
 
 def make_backbone(name: str, splits, drop_fields=(), **kw) -> MSRBackbone:
     "Build backbone `name` for `splits` (its `field_dims`, `n_scenarios` and, for `drop_fields`, `fields`); `kw` go to the constructor."

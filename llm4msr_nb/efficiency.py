@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import torch
-from .backbones import make_backbone
+from .backbones import make_backbone, BACKBONE_NAMES
 from .meta import LLM4MSR, MetaConfig
 
 # %% auto #0
@@ -93,7 +93,7 @@ def plot_latency(t: pd.DataFrame, title: str = ''):
 def bench_meta_text(d: dict) -> str:
     "A sentence from the JSON of `benchmarks/bench_meta.py`: folded and unfolded serving cost, and training-step cost, vs the backbone."
     inf, tr = pd.DataFrame(d['inference']).set_index('backbone'), pd.DataFrame(d['training']).set_index('backbone')
-    name = {'sharedbottom': 'SharedBottom', 'mmoe': 'MMoE', 'ple': 'PLE', 'star': 'STAR'}.get
+    name = BACKBONE_NAMES.get
     span = lambda s: f'{s.min():.2f}-{s.max():.2f}x'
     over = [name(b, b) for b in inf.index[inf.folded_ratio > 1.3]]
     load = f", load average {d['load_average'][0]:g} to {d['load_average'][-1]:g}" if d.get('load_average') else ''

@@ -14,8 +14,8 @@ from .study import Study
 from .evidence import evidence, evidence_view, evidence_dir, timing, remake
 
 # %% auto #0
-__all__ = ['NAMES', 'versus', 'cold_results', 'lever_table', 'plot_lever', 'arm', 'plus', 'tables', 'cold_arm', 'committed',
-           'lever_arms', 'gain', 'signed', 'say', 'told', 'render', 'shift', 'probe', 'headline']
+__all__ = ['versus', 'cold_results', 'lever_table', 'plot_lever', 'arm', 'plus', 'tables', 'cold_arm', 'committed', 'lever_arms',
+           'gain', 'signed', 'say', 'told', 'render', 'shift', 'probe', 'headline']
 
 # %% ../nbs/07a_findings.ipynb #c006
 def versus(results: pd.DataFrame, reference: str, scenario: str = 'overall') -> pd.DataFrame:
@@ -129,8 +129,7 @@ def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: in
     return pd.Series(r2_score(y, pred, multioutput='raw_values'), index=targets.columns)
 
 # %% ../nbs/07a_findings.ipynb #c027a
-NAMES = {'sharedbottom': 'SharedBottom', 'mmoe': 'MMoE', 'ple': 'PLE', 'star': 'STAR', 'm2m': 'M2M', 'pepnet': 'PEPNet', 'adasparse': 'AdaSparse',
-         'sarnet': 'SAR-Net'}
+from .backbones import BACKBONE_NAMES as NAMES
 
 def _bullets_main():
     main = evidence('main'); t = main.results(); ct, cv = arm('controls-ml1m')
