@@ -1,6 +1,7 @@
 """Serving latency of LLM4MSR vs its backbone, and training step time of diag vs lowrank meta layers, on ML-1M shapes.
 
-Inference: `model(batch)` under inference_mode at batch 4096 (median of --repeats after warm-up), for the plain backbone, LLM4MSR
+Inference: `model(batch)` under inference_mode at batch 4096 (median of --repeats calls after warm-up; the three models timed in
+turn, --rounds times, and each model's median over the rounds kept, so that a slow spell hits all three alike), for the plain backbone, LLM4MSR
 unfolded (knowledge adapters + meta networks per batch) and LLM4MSR folded (meta-layer parameters gathered from precomputed
 tables). Goal: folded <= 1.3x the backbone. Training: one Adam step (forward, backward, update) at batch 4096 for the backbone and
 LLM4MSR with `diag` and `lowrank` meta layers. Knowledge is a stand-in of SmolLM2's width (576): its values do not change the cost.
@@ -36,7 +37,8 @@ def main():
     ap.add_argument('--backbones', default='sharedbottom,mmoe,ple,star')
     ap.add_argument('--batch', type=int, default=4096)
     ap.add_argument('--repeats', type=int, default=20)
-    ap.add_argument('--steps', type=int, default=10)
+    ap.add_argument('--rounds', type=int, default=7)
+    ap.add_argument('--steps', type=int, default=20)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--synthetic', action='store_true')
@@ -60,12 +62,13 @@ def main():
           f'batch {a.batch}, {dev}, torch {torch.__version__}')
     from llm4msr_nb.study import machine
     out = {'device': dev, 'machine': machine(), 'date': time.strftime('%Y-%m-%d'), 'rows': 'synthetic' if a.synthetic else 'ML-1M test',
-           'batch': a.batch, 'repeats': a.repeats, 'load_average': [round(os.getloadavg()[0], 1)], 'inference': [], 'training': []}
-    print(f"\ninference, ms per batch of {a.batch} (median of {a.repeats}):")
+           'batch': a.batch, 'repeats': a.repeats, 'rounds': a.rounds, 'load_average': [round(os.getloadavg()[0], 1)], 'inference': [], 'training': []}
+    print(f"\ninference, ms per batch of {a.batch} (median of {a.rounds} interleaved rounds of {a.repeats} calls each):")
     print(f"{'backbone':>13} {'backbone':>9} {'unfolded':>9} {'folded':>9} {'unfolded/bb':>12} {'folded/bb':>10}")
     for name in a.backbones.split(','):
         zoo = {key: m.to(a.device) for key, m in model_zoo(name, shapes, k).items()}
-        ms = {key: 1e3 * time_forward(m, batch, a.repeats, warmup=3) for key, m in zoo.items()}
+        runs = [{key: time_forward(m, batch, a.repeats, warmup=3) for key, m in zoo.items()} for _ in range(a.rounds)]   # interleaved
+        ms = {key: 1e3 * statistics.median(r[key] for r in runs) for key in zoo}
         r = dict(backbone=name, **{f'{k_}_ms': v for k_, v in ms.items()},
                  unfolded_ratio=ms['llm4msr'] / ms['backbone'], folded_ratio=ms['llm4msr folded'] / ms['backbone'])
         out['inference'].append(r)

@@ -57,6 +57,9 @@ Run (from the repository root, with this project's environment):
 
     git clone https://github.com/Xiaopengli1/Scenario-Wise-Rec /path/to/Scenario-Wise-Rec
     python benchmarks/side_by_side.py --their-repo /path/to/Scenario-Wise-Rec
+    # our models with options of chapter 04 (batch norm, the embedding's initial scale), theirs as published:
+    python benchmarks/side_by_side.py --their-repo /path/to/Scenario-Wise-Rec --models sharedbottom,mmoe,ple \
+        --ours '{"sharedbottom": {"norm": true, "emb_std": 0.0001}, "mmoe": {"norm": true, "emb_std": 0.0001}, "ple": {"norm": true, "emb_std": 0.0001}}'
     # smoke run on a small slice:
     python benchmarks/side_by_side.py --their-repo /path/to/Scenario-Wise-Rec --dataset movielens-100k --epochs 1 --seeds 1
 
@@ -70,6 +73,18 @@ from pathlib import Path
 THEIR_PACKAGE = 'scenario_wise_rec'
 THEIR_MODELS = Path(THEIR_PACKAGE)/'models'/'multi_domain'/'__init__.py'
 MODELS = {'sharedbottom': 'SharedBottom', 'mmoe': 'MMoE', 'ple': 'PLE', 'star': 'STAR'}
+
+
+def ours_settings(text: str, names) -> dict:
+    "The --ours JSON, checked as a study's backbone settings are (chapter 06b): unknown models, settings or kinds of value fail in one line."
+    from llm4msr_nb.core import UserError
+    from llm4msr_nb.study import StudyConfig
+    try: ours = json.loads(text)
+    except json.JSONDecodeError as e: fail(f'--ours is not JSON: {e}')
+    if not isinstance(ours, dict): fail('--ours must be a JSON object: {"model": {"setting": value}}')
+    if extra := sorted(set(ours) - set(names)): fail(f'--ours names model(s) not compared here: {extra}')
+    try: return StudyConfig(backbone=ours).backbone
+    except UserError as e: fail(f'--ours: {e}')
 
 
 def fail(msg: str, code: int = 2):
@@ -193,6 +208,7 @@ def main(argv=None):
     ap.add_argument('--patience', type=int, default=1, help='stop after this many epochs without a validation-AUC gain (default 1)')
     ap.add_argument('--limit-rows', type=int, default=None, metavar='N', help='smoke run: a fixed random N rows of each split')
     ap.add_argument('--models', default=','.join(MODELS), help='comma-separated, from ' + ','.join(MODELS))
+    ap.add_argument('--ours', default='{}', metavar='JSON', help='constructor settings of our models, per model, e.g. \'{"mmoe": {"norm": true}}\' (default: none)')
     ap.add_argument('--json', default=None, metavar='FILE', help='also write every run (model, side, seed, AUC, epochs, rows, seconds) and the settings to FILE')
     a = ap.parse_args(argv)
     names = [m.strip().lower() for m in a.models.split(',') if m.strip()]
@@ -201,6 +217,7 @@ def main(argv=None):
     except ValueError: fail(f'--seeds must be comma-separated integers, got {a.seeds!r}')
     if not seeds or a.epochs < 1 or a.batch_size < 2 or a.patience < 1: fail('need at least one seed, --epochs >= 1, --batch-size >= 2, --patience >= 1')
 
+    ours = ours_settings(a.ours, names)
     classes, SparseFeature = import_theirs(a.their_repo)    # before the slow data load, so a bad path fails at once
     import numpy as np, torch
     torch.set_num_threads(1)
@@ -222,7 +239,7 @@ def main(argv=None):
                 seed_everything(seed)
                 with warnings.catch_warnings():
                     warnings.simplefilter('ignore')
-                    model = their_model(name, classes, SparseFeature, splits) if side_name == 'theirs' else make_backbone(name, splits)
+                    model = their_model(name, classes, SparseFeature, splits) if side_name == 'theirs' else make_backbone(name, splits, **ours.get(name, {}))
                 side = Side(model, splits.fields, side_name == 'theirs')
                 print(f'{MODELS[name]} seed {seed} {side_name}:', file=sys.stderr)
                 auc, rows, secs, epochs, best = fit_and_test(side, tr, va, te, splits.scenarios, a, seed)
@@ -233,6 +250,7 @@ def main(argv=None):
     lim = f', limit {a.limit_rows:,} rows per split' if a.limit_rows else ''
     print(f'\n{splits.data.name} (split {splits.info["split"]!r}, {splits.n_scenarios} scenarios{lim}); batch {a.batch_size}, '
           f'Adam lr {a.lr:g}, <= {a.epochs} epoch(s), patience {a.patience}, seeds {",".join(map(str, seeds))}; '
+          + (f'our settings {json.dumps(ours)}; ' if ours else '') +
           f'overall test AUC, mean over seeds\n')
     print('| model | AUC theirs | AUC ours | ours − theirs | train samples/s ours/theirs |')
     print('|---|---:|---:|---:|---:|')
@@ -246,7 +264,7 @@ def main(argv=None):
     if a.json:
         from llm4msr_nb.study import machine
         out = dict(dataset=splits.data.name, split=splits.info['split'], scenarios=list(splits.scenarios), limit_rows=a.limit_rows,
-                   batch_size=a.batch_size, lr=a.lr, epochs=a.epochs, patience=a.patience, seeds=seeds, machine=machine(),
+                   batch_size=a.batch_size, lr=a.lr, epochs=a.epochs, ours=ours, patience=a.patience, seeds=seeds, machine=machine(),
                    load_average=round(os.getloadavg()[0], 1), date=time.strftime('%Y-%m-%d'), runs=runs)
         Path(a.json).parent.mkdir(parents=True, exist_ok=True); Path(a.json).write_text(json.dumps(out, indent=1))
 

@@ -34,8 +34,8 @@ def check_batch(batch: dict, field_dims, n_scenarios: int):
         raise ValueError(f"scenario id {hi if hi >= n_scenarios else lo} is outside the trained range [0, {n_scenarios})")
 
 class FeatureEmbedding(nn.Module):
-    "One embedding table for all fields but the `skip` columns (offset per field); returns the flattened `[B, F*emb_dim]` embedding."
-    def __init__(self, field_dims, emb_dim: int = 16, skip=()):
+    "One embedding table for all fields but the `skip` columns (offset per field), started at N(0, `std`²); returns the flattened `[B, F*emb_dim]` embedding."
+    def __init__(self, field_dims, emb_dim: int = 16, skip=(), std: float = 0.01):
         super().__init__()
         self.field_dims, self.emb_dim = list(field_dims), emb_dim
         self.keep = [f for f in range(len(self.field_dims)) if f not in set(skip)]
@@ -43,7 +43,7 @@ class FeatureEmbedding(nn.Module):
         self.register_buffer('offsets', torch.tensor([0, *torch.tensor(dims).cumsum(0)[:-1].tolist()]), persistent=False)
         self.register_buffer('cols', torch.tensor(self.keep), persistent=False)
         self.table = nn.Embedding(sum(dims), emb_dim)
-        nn.init.normal_(self.table.weight, std=0.01)
+        nn.init.normal_(self.table.weight, std=std)
     @property
     def out_dim(self): return len(self.keep) * self.emb_dim
     def forward(self, x):
@@ -98,11 +98,11 @@ class ScenarioMLP(nn.Module):
 # %% ../nbs/04_backbones.ipynb #c015
 class MSRBackbone(nn.Module):
     "Base class: shared `FeatureEmbedding` (without the `skip` columns), input checks, and `forward(batch) = body(embed(batch), batch)`."
-    def __init__(self, field_dims, n_scenarios: int, emb_dim: int = 16, skip=()):
+    def __init__(self, field_dims, n_scenarios: int, emb_dim: int = 16, skip=(), emb_std: float = 0.01):
         super().__init__()
         if n_scenarios < 1: raise ValueError(f"n_scenarios must be >= 1, got {n_scenarios}")
         self.field_dims, self.n_scenarios, self.emb_dim = list(field_dims), n_scenarios, emb_dim
-        self.embedding = FeatureEmbedding(field_dims, emb_dim, skip)
+        self.embedding = FeatureEmbedding(field_dims, emb_dim, skip, emb_std)
         self.in_dim = self.embedding.out_dim
     def embed(self, batch: dict) -> torch.Tensor:
         "The shared feature embedding `[B, in_dim]` — the join point for bottom-level extras such as meta layers."
@@ -116,8 +116,8 @@ class MSRBackbone(nn.Module):
 # %% ../nbs/04_backbones.ipynb #c017
 class SharedBottom(MSRBackbone):
     "Shared MLP bottom + one MLP tower per scenario."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), bottom=(128, 64), tower=(32,), dropout=0.0, norm=False):
-        super().__init__(field_dims, n_scenarios, emb_dim, skip)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), bottom=(128, 64), tower=(32,), dropout=0.0, norm=False, emb_std=0.01):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.bottom = mlp(self.in_dim, bottom, dropout, norm=norm)
         self.tower = ScenarioMLP(n_scenarios, bottom[-1], tower, 1, dropout)
     def body(self, h, batch):
@@ -146,8 +146,8 @@ class Experts(nn.Module):
 
 class MMoE(MSRBackbone):
     "Shared experts, a softmax gate per scenario, one tower per scenario."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=(64,), tower=(32,), dropout=0.0, norm=False):
-        super().__init__(field_dims, n_scenarios, emb_dim, skip)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=(64,), tower=(32,), dropout=0.0, norm=False, emb_std=0.01):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.experts = Experts(n_experts, self.in_dim, expert, dropout, norm)
         self.gate = ScenarioLinear(n_scenarios, self.in_dim, n_experts)
         self.tower = ScenarioMLP(n_scenarios, expert[-1], tower, 1, dropout)
@@ -169,8 +169,8 @@ class ScenarioExperts(nn.Module):
 class PLE(MSRBackbone):
     "Progressive Layered Extraction: shared + scenario-specific experts, per-scenario gates, `n_levels` levels, per-scenario towers."
     def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_levels=1, n_shared=2, n_specific=2, expert=64, tower=(32,), dropout=0.0,
-                 norm=False):
-        super().__init__(field_dims, n_scenarios, emb_dim, skip)
+                 norm=False, emb_std=0.01):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.n_levels, E = n_levels, n_shared + n_specific
         dims = [self.in_dim] + [expert] * n_levels
         self.shared = nn.ModuleList(Experts(n_shared, d, (expert,), dropout, norm) for d in dims[:-1])
@@ -218,8 +218,8 @@ class StarLinear(ScenarioLinear):
 
 class STAR(MSRBackbone):
     "STAR: partitioned normalisation, star-topology FCN (shared ⊙ scenario weights) and an auxiliary network with a scenario indicator."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), hidden=(128, 64), aux=(32,), dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim, skip)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), hidden=(128, 64), aux=(32,), dropout=0.0, emb_std=0.01):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.pn = PartitionedNorm(n_scenarios, self.in_dim)
         ds = [self.in_dim, *hidden, 1]
         self.star = nn.ModuleList(StarLinear(n_scenarios, a, b) for a, b in zip(ds[:-1], ds[1:]))
@@ -251,8 +251,8 @@ class MetaLinear(nn.Module):
 
 class M2M(MSRBackbone):
     "M2M: shared experts, meta attention (a query generated from the scenario) and a meta tower of residual generated layers."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=64, tower_layers=2, dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim, skip)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=64, tower_layers=2, dropout=0.0, emb_std=0.01):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.z = nn.Embedding(n_scenarios, emb_dim)
         self.experts = Experts(n_experts, self.in_dim, (expert,), dropout)
         self.query = nn.Linear(emb_dim, expert)
@@ -279,8 +279,8 @@ class GateNU(nn.Module):
 
 class PEPNet(MSRBackbone):
     "PEPNet: EPNet gates the embedding by scenario, PPNet gates every DNN layer's input by the user and item embeddings."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), hidden=(128, 64), prior_fields=2, dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim, skip)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), hidden=(128, 64), prior_fields=2, dropout=0.0, emb_std=0.01):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.z = nn.Embedding(n_scenarios, emb_dim)
         self.prior_dim = min(prior_fields, len(self.embedding.keep)) * emb_dim
         ds = [self.in_dim, *hidden]
@@ -297,8 +297,8 @@ class PEPNet(MSRBackbone):
 # %% ../nbs/04_backbones.ipynb #xa01
 class AdaSparse(MSRBackbone):
     "AdaSparse: a shared MLP whose hidden neurons each scenario weights — or prunes, below `eps` — with a pruner on its embedding."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), hidden=(128, 64), beta=2.0, eps=0.25, dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim, skip)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), hidden=(128, 64), beta=2.0, eps=0.25, dropout=0.0, emb_std=0.01):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.z = nn.Embedding(n_scenarios, emb_dim)
         ds = [self.in_dim, *hidden]
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(ds[:-1], ds[1:]))
@@ -317,8 +317,8 @@ class AdaSparse(MSRBackbone):
 # %% ../nbs/04_backbones.ipynb #xs01
 class SARNet(MSRBackbone):
     "SAR-Net: scenario-specific linear transformation, shared + scenario experts with information-flow gates, a shared tower and a scenario bias net."
-    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_shared=2, n_specific=2, expert=64, tower=(32,), dropout=0.0):
-        super().__init__(field_dims, n_scenarios, emb_dim, skip)
+    def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_shared=2, n_specific=2, expert=64, tower=(32,), dropout=0.0, emb_std=0.01):
+        super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.scale, self.shift = nn.Parameter(torch.ones(n_scenarios, self.in_dim)), nn.Parameter(torch.zeros(n_scenarios, self.in_dim))
         E = n_shared + n_specific
         self.shared = Experts(n_shared, self.in_dim, (expert,), dropout)

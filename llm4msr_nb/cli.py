@@ -82,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
                                    'Every option is a field of StudyConfig; a section field is --section.field.')
     r.add_argument('--out', default=None, help='output folder (default runs/<dataset>[-quick]); an unfinished study there resumes')
     r.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
-    _workers_option(r)
+    _workers_option(r); _reuse_option(r)
     config_options(r)
     rp = sub.add_parser('report', help="rewrite a finished study's results.md and figures", description="Rewrite results.md and figures/ of a finished study folder.")
     rp.add_argument('folder', help='a finished study folder')
@@ -93,8 +93,12 @@ def parser() -> argparse.ArgumentParser:
     rr.add_argument('--out', default=None, help='output folder (default runs/<name>); an unfinished study there resumes')
     rr.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
     rr.add_argument('--save', action='store_true', help="write the recreated study's small outputs into data/evidence/<name>/")
-    _workers_option(rr)
+    _workers_option(rr); _reuse_option(rr)
     return p
+
+def _reuse_option(p):
+    p.add_argument('--reuse', action='append', default=[], metavar='FOLDER',
+                   help='a study folder whose finished cells in the same setting are taken instead of trained (repeatable)')
 
 def _workers_option(p):
     p.add_argument('--workers', type=_count, default=os.cpu_count() or 1, metavar='N',
@@ -135,7 +139,7 @@ def main(argv=None) -> int:
     from llm4msr_nb.study import Study
     from llm4msr_nb.experiments import run_study
     try:
-        study = run_study(cfg, out=a.out, force=a.force, workers=a.workers) if cfg is not None else Study(a.folder)
+        study = run_study(cfg, out=a.out, force=a.force, workers=a.workers, reuse=a.reuse) if cfg is not None else Study(a.folder)
         _report(study)
     except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)
     return 0
@@ -165,7 +169,7 @@ def _reproduce(a) -> int:
         return subprocess.run(TABLES[a.name].command, shell=True, cwd=project_root()).returncode
     from llm4msr_nb.experiments import reproduce
     try:
-        study, diff = reproduce(a.name, a.out, a.force, workers=a.workers)
+        study, diff = reproduce(a.name, a.out, a.force, workers=a.workers, reuse=a.reuse)
         _report(study)
         if a.save: print(f'saved {save_evidence(study, a.name)}')
     except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06c_evidence.ipynb #v004
 from __future__ import annotations
-import shutil
+import json, shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 import pandas as pd
@@ -56,8 +56,10 @@ _arm('lever-levels', 'one meta-layer level at a time', ('scenario_only', 'user_o
 _arm('lever-dropout', 'knowledge dropout 0.5', meta={'dropout': 0.5})
 _arm('lever-init0', 'meta layers that start as the identity', ('llm4msr',), meta={'init_scale': 0.0})
 _arm('lever-whiten', 'PCA-whitened knowledge', meta={'normalize': 'whiten'})
-plan('norm-experts', StudyConfig(backbones=('sharedbottom', 'mmoe', 'ple'), variants=('base',), backbone={b: {'norm': True} for b in
-     ('sharedbottom', 'mmoe', 'ple')}), "the main study's plain backbones with batch normalisation in their shared parts", chapters=('04',))
+_experts = lambda **kw: StudyConfig(backbones=('sharedbottom', 'mmoe', 'ple'), variants=('base',), backbone={b: kw for b in ('sharedbottom', 'mmoe', 'ple')})
+plan('norm-experts', _experts(norm=True), "the main study's plain backbones with batch normalisation in their shared parts", chapters=('04',))
+plan('init-experts', _experts(emb_std=1e-4), "the same with embeddings started at N(0, 1e-4), as Scenario-Wise-Rec starts them", chapters=('04',))
+plan('norm-init-experts', _experts(norm=True, emb_std=1e-4), "the same with both: batch normalisation and embeddings started at N(0, 1e-4)", chapters=('04',))
 _arm('noid', 'no user-id embedding', ('base', 'llm4msr', 'permuted', 'capacity'), drop_fields=('user_id',))
 _arm('noid-statistics', 'no user-id embedding, prompt statistics', drop_fields=('user_id',), knowledge={'source': 'statistics'})
 _arm('cold', 'cold users', ('base', 'llm4msr', 'permuted'), split='cold')
@@ -109,6 +111,11 @@ table('bench-efficiency-gpu', 'the LLM stage on a GPU: SmolLM2 and a 6B shape, r
       _bench('bench_efficiency', 'bench-efficiency-gpu', '--device cuda --synthetic --llm shapes --big --no-rss '), 'gpu', ('09',))
 table('side-by-side-ml1m', "this book's four backbones beside Scenario-Wise-Rec's, same split, batches and budget",
       _bench('side_by_side', 'side-by-side-ml1m', '--their-repo "${SCENARIO_WISE_REC:?set it to a checkout of Scenario-Wise-Rec}" '), chapters=('04',))
+_options = json.dumps({b: {'norm': True, 'emb_std': 1e-4} for b in ('sharedbottom', 'mmoe', 'ple')})
+table('side-by-side-ml1m-options', "the same, ours with batch normalisation and Scenario-Wise-Rec's embedding initialisation",
+      _bench('side_by_side', 'side-by-side-ml1m-options', f'--their-repo "${{SCENARIO_WISE_REC:?set it to a checkout of Scenario-Wise-Rec}}" '
+             f"--models sharedbottom,mmoe,ple --ours '{_options}' "), chapters=('04',))
+table('bench-train-cpu', "every backbone's training throughput on this CPU, beside a bare embedding + MLP loop", _bench('bench_train', 'bench-train-cpu'), chapters=('09',))
 
 # %% ../nbs/06c_evidence.ipynb #v011
 EVIDENCE_FILES = ('config.json', 'results.csv', 'results.md')

@@ -15,8 +15,8 @@ from .study import StudyConfig, Study, Cell, MEMORY, machine
 from .train import Trainer, TrainConfig, scenario_metrics
 
 # %% auto #0
-__all__ = ['OWN_KNOWLEDGE', 'train_cell', 'evaluate_cell', 'lr_grid', 'best_cell', 'tune_and_test', 'train_cells', 'run_study',
-           'reproduce']
+__all__ = ['OWN_KNOWLEDGE', 'train_cell', 'evaluate_cell', 'lr_grid', 'best_cell', 'tune_and_test', 'train_cells', 'cell_setting',
+           'adopt_cells', 'run_study', 'reproduce']
 
 # %% ../nbs/07_experiments.ipynb #c011
 def train_cell(study: Study, splits, cell: Cell, knowledge=None) -> dict:
@@ -87,6 +87,45 @@ def train_cells(study: Study, splits, cells, knowledge=None, workers: int = 1):
                              initargs=(study.folder.resolve(), splits, knowledge)) as pool:
         list(pool.map(_train_one, todo))
 
+# %% ../nbs/07_experiments.ipynb #c014f
+import json, tempfile
+from .core import load_json
+from .study import _flat
+
+_GRID = ('backbones', 'variants', 'seeds', 'train.lrs')   # which cells a study holds, not how any one of them trains
+
+def cell_setting(cfg: StudyConfig, backbone: str) -> dict:
+    "Everything that decides how a cell of `backbone` trains: the effective configuration without the grid, with only this backbone's options."
+    eff = cfg.effective()
+    flat = _flat(json.loads(json.dumps(eff.to_dict(), default=str)))
+    own = {k: v for k, v in flat.items() if k not in _GRID and k != 'backbone' and not k.startswith('backbone.')}
+    return own | {'backbone': eff.backbone.get(backbone, {})}
+
+# %% ../nbs/07_experiments.ipynb #c014g
+def _copy_cell(src: Path, dest: Path):
+    "Copy a finished cell's weights, then its record, into a hidden folder beside `dest`, then rename it: never half a cell."
+    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.', suffix='.tmp'))
+    shutil.copy2(src/'best.pt', tmp/'best.pt'); shutil.copy2(src/'record.json', tmp/'record.json')
+    os.replace(tmp, dest)
+
+def adopt_cells(study: Study, folders, log=print) -> dict:
+    "Copy into `study` the finished cells of other study folders that trained them in the same setting; returns {folder: cells taken}."
+    (cells := study.folder/'cells').mkdir(exist_ok=True)
+    for t in cells.glob('.*.tmp'): shutil.rmtree(t)         # a copy that was interrupted
+    key, taken = study.info().get('data_key'), {}
+    for f in map(Path, folders):
+        other = Study(f)
+        if other.info().get('data_key') != key: log(f'{f}: trained on other data, no cells taken'); continue
+        mine = {b: cell_setting(study.cfg, b) for b in study.cfg.backbones}
+        n = 0
+        for rec in sorted((f/'cells').glob('*/record.json')):
+            r = load_json(rec); c = Cell(r['backbone'], r['variant'], int(r['seed']), float(r['lr']))
+            ok = (c.backbone in mine and c.variant in study.cfg.variants and c.seed in study.cfg.seeds and c.lr in study.cfg.train.lrs
+                  and study.record(c) is None and (rec.parent/'best.pt').exists() and cell_setting(other.cfg, c.backbone) == mine[c.backbone])
+            if ok: _copy_cell(rec.parent, study.cell_dir(c)); n += 1
+        taken[str(f)] = n; log(f'{f}: took {n} finished cell(s)')
+    return taken
+
 # %% ../nbs/07_experiments.ipynb #c024
 OWN_KNOWLEDGE = 'knowledge.safetensors'   # knowledge passed to run_study, kept in the study folder
 
@@ -100,10 +139,12 @@ def _keep_knowledge(study: Study, knowledge, splits):
     if not (torch.equal(old.scenario, k.scenario.float()) and torch.equal(old.user, k.user.float())):
         raise UserError(f'{study.folder} holds a study run with other knowledge vectors; choose another folder or pass force=True')
 
-def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, data=None, knowledge=None, log=print, workers: int = 1) -> Study:
-    "Run (or resume, or reopen) the study of `cfg` in `out` (default runs/<dataset>[-quick]); `data`: your own interactions, `knowledge`: your own vectors; `workers`: cells trained at once."
+def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, data=None, knowledge=None, log=print, workers: int = 1,
+              reuse=()) -> Study:
+    "Run (or resume, or reopen) the study of `cfg` in `out` (default runs/<dataset>[-quick]); `data`: your own interactions, `knowledge`: your own vectors; `workers`: cells trained at once; `reuse`: study folders whose cells in the same setting are taken, not trained."
     from tqdm.auto import tqdm
     cfg.check_source(data)
+    for f in reuse: Study(f)                # a folder to reuse that is not a study: one clear line before any work
     if data is not None and cfg.data is None: cfg = cfg.replace(data=MEMORY)
     if knowledge is not None: cfg = cfg.replace(knowledge=cfg.knowledge.replace(source='file', file=OWN_KNOWLEDGE))
     out = Path(out or Path('runs')/(cfg.effective().dataset + ('-quick' if cfg.quick else '')))
@@ -115,6 +156,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
         raise UserError(f'{out}: the data differ from the data this study started with; choose another folder, or force to start afresh')
     save_json({**study.info(), 'data_key': saved}, study.folder/'config.json')
     secs['data'] = time.perf_counter() - t0; log(f'data: {splits}')
+    reused = {f: n for f, n in adopt_cells(study, reuse, log).items() if n}
     if knowledge is not None: _keep_knowledge(study, knowledge, splits)
     t = time.perf_counter(); knowledge = study.knowledge(splits, log); secs['knowledge'] = time.perf_counter() - t
     t = time.perf_counter(); ms, ps = [], []
@@ -131,16 +173,16 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     pred = pd.concat(ps, ignore_index=True)[['backbone', 'variant', 'seed', 'scenario', 'user_id', 'item_id', 'label', 'score']]
     secs['total'] = time.perf_counter() - t0
     study.finish(results, pred, dict(seconds=secs, machine=machine(), workers=workers, load_average=load + [round(os.getloadavg()[0], 1)],
-                                     knowledge=getattr(knowledge, 'info', None), splits=splits.info))
+                                     knowledge=getattr(knowledge, 'info', None), splits=splits.info) | ({'reused': reused} if reused else {}))
     log(f'wrote {out}/results.csv, predictions.parquet ({secs["total"]:.0f} s)')
     return study
 
 # %% ../nbs/07_experiments.ipynb #c026b
-def reproduce(name: str, out=None, force: bool = False, log=print, workers: int = 1) -> tuple[Study, list[str] | None]:
-    "Run plan `name` (chapter 06c) into `out` (default runs/<name>); returns the study and its differences from the committed evidence (None: none committed)."
+def reproduce(name: str, out=None, force: bool = False, log=print, workers: int = 1, reuse=()) -> tuple[Study, list[str] | None]:
+    "Run plan `name` (chapter 06c) into `out` (default runs/<name>), taking the finished cells of `reuse` folders in the same setting; returns the study and its differences from the committed evidence (None: none committed)."
     from llm4msr_nb.evidence import PLANS, evidence, compare
     if name not in PLANS: raise UserError(f"no plan {name!r}; choose one of {', '.join(PLANS)}")
-    study = run_study(PLANS[name].config, out or Path('runs')/name, force, log=log, workers=workers)
+    study = run_study(PLANS[name].config, out or Path('runs')/name, force, log=log, workers=workers, reuse=reuse)
     try: committed = evidence(name)
     except UserError: return study, None
     return study, compare(committed, study)

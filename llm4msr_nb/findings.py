@@ -12,10 +12,11 @@ import torch
 from .stats import paired_gains, summarize, cold_view
 from .study import Study
 from .evidence import evidence, evidence_view, evidence_dir, timing, remake
+from .backbones import BACKBONE_NAMES as NAMES
 
 # %% auto #0
 __all__ = ['versus', 'cold_results', 'lever_table', 'plot_lever', 'arm', 'plus', 'tables', 'cold_arm', 'committed', 'lever_arms',
-           'gain', 'signed', 'say', 'told', 'render', 'shift', 'probe', 'headline']
+           'gain', 'signed', 'say', 'told', 'render', 'shift', 'side_by_side', 'backbone_table', 'probe', 'headline']
 
 # %% ../nbs/07a_findings.ipynb #c006
 def versus(results: pd.DataFrame, reference: str, scenario: str = 'overall') -> pd.DataFrame:
@@ -116,6 +117,33 @@ def shift(new: pd.DataFrame, old: pd.DataFrame, variant: str = 'llm4msr', scenar
     "`variant` of one arm (`new`) minus the same variant of another (`old`), paired over seeds, as `gain` gives it."
     return gain(pd.concat([old[old.variant == variant].assign(variant='before'), new[new.variant == variant]]), variant, 'before', scenario)
 
+# %% ../nbs/07a_findings.ipynb #r003s
+def side_by_side(name: str) -> tuple[str, pd.DataFrame]:
+    "A committed run of `benchmarks/side_by_side.py` (evidence table `name`): its Markdown table, and per model ours − theirs (`diff`) and speed ratio."
+    j = json.loads((evidence_dir(name)/'side_by_side.json').read_text())
+    r = pd.DataFrame(j['runs'])
+    t = r.groupby(['model', 'side']).agg(auc=('auc', 'mean'), sd=('auc', 'std'), rows=('rows', 'sum'), seconds=('seconds', 'sum'))
+    models = list(pd.unique(r.model)); o, th = (t.xs(s, level='side').loc[models] for s in ('ours', 'theirs'))
+    d = pd.DataFrame({'diff': o.auc - th.auc, 'speed': (o.rows / o.seconds) / (th.rows / th.seconds)})
+    kinds = {', '.join(f'{k}={v}' for k, v in kw.items()) for kw in (j.get('ours') or {}).values()}
+    built = f"ours built with {kinds.pop()}; " if len(kinds) == 1 else ''.join(f"ours built with {k}; " for k in sorted(kinds))
+    rows = [f"| {m} | {th.auc[m]:.4f} ± {th.sd[m]:.4f} | {o.auc[m]:.4f} ± {o.sd[m]:.4f} | {d['diff'][m]:+.4f} | {d.speed[m]:.2f}x |" for m in models]
+    side = lambda keep: ', '.join(d.index[keep]) or 'none'
+    return (f"Overall test AUC, mean ± sd over seeds {', '.join(map(str, j['seeds']))} ({j['dataset']}, batch {j['batch_size']}, Adam "
+            f"lr {j['lr']:g}, at most {j['epochs']} epochs, patience {j['patience']}, best epoch restored; {built}{j['machine'].split(', torch')[0]}, "
+            f"one thread, {j['date']}):\n\n| model | Scenario-Wise-Rec | this book | ours − theirs | training speed ours/theirs |\n"
+            "|---|---:|---:|---:|---:|\n" + '\n'.join(rows)
+            + f"\n\nWithin 0.002 of theirs: {side(d['diff'].abs() <= 0.002)}; ahead: {side(d['diff'] > 0.002)}; behind: {side(d['diff'] < -0.002)}"), d
+
+# %% ../nbs/07a_findings.ipynb #r003v
+def backbone_table(name: str = 'backbones-ml1m') -> str:
+    "Overall test AUC of `base` and `llm4msr` per backbone (mean over seeds) and LLM4MSR − base paired over seeds, from plan `name`'s evidence."
+    r = evidence(name).results(); o = r[r.scenario == 'overall']
+    auc = o.groupby(['backbone', 'variant'], sort=False).auc.mean()
+    return ("| backbone | base | LLM4MSR | LLM4MSR − base |\n|---|---:|---:|---|\n"
+            + '\n'.join(f"| {NAMES.get(b, b)} | {auc[(b, 'base')]:.4f} | {auc[(b, 'llm4msr')]:.4f} | {told(gain(r[r.backbone == b], 'llm4msr'))} |"
+                        for b in pd.unique(o.backbone)))
+
 # %% ../nbs/07a_findings.ipynb #c026t
 def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: int = 0) -> pd.Series:
     "Cross-validated R² of a ridge regression from standardised `vectors` (row i describes target row i) to each column of `targets`."
@@ -129,8 +157,6 @@ def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: in
     return pd.Series(r2_score(y, pred, multioutput='raw_values'), index=targets.columns)
 
 # %% ../nbs/07a_findings.ipynb #c027a
-from .backbones import BACKBONE_NAMES as NAMES
-
 def _bullets_main():
     main = evidence('main'); t = main.results(); ct, cv = arm('controls-ml1m')
     each = ', '.join(f"{NAMES.get(b, b)} {told(gain(t[t.backbone == b], 'llm4msr'))}" for b in dict.fromkeys(t.backbone))

@@ -18,8 +18,8 @@ from .meta import MetaConfig, VARIANTS, build_model, needs_knowledge
 from .train import TrainConfig, load_checkpoint
 
 # %% auto #0
-__all__ = ['MEMORY', 'STUDY_FORMAT', 'STUDY_FILES', 'TrainSettings', 'Columns', 'StudyConfig', 'Cell', 'study_data',
-           'study_splits', 'study_knowledge', 'study_problem', 'machine', 'Study']
+__all__ = ['MEMORY', 'STUDY_FORMAT', 'STUDY_FILES', 'TrainSettings', 'Columns', 'kind_problem', 'StudyConfig', 'Cell',
+           'study_data', 'study_splits', 'study_knowledge', 'study_problem', 'machine', 'Study']
 
 # %% ../nbs/06b_study.ipynb #y006
 def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
@@ -62,6 +62,19 @@ class Columns(Config):
 # %% ../nbs/06b_study.ipynb #y010xa
 from llm4msr_nb.core import add_to
 
+# %% ../nbs/06b_study.ipynb #y009z
+def kind_problem(value, default) -> str | None:
+    "Why `value` cannot stand where a setting defaults to `default` (None: it can): a bool for a bool, a number for a number, a list for a tuple."
+    if default is None: return None
+    if isinstance(default, bool): ok, want = isinstance(value, bool), 'true or false'
+    elif isinstance(default, int): ok, want = isinstance(value, int) and not isinstance(value, bool), 'a whole number'
+    elif isinstance(default, float): ok, want = isinstance(value, (int, float)) and not isinstance(value, bool), 'a number'
+    elif isinstance(default, tuple):
+        ok = isinstance(value, (list, tuple)) and all(kind_problem(v, default[0]) is None for v in value) if default else isinstance(value, (list, tuple))
+        want = f'a list like {list(default)}'
+    else: ok, want = isinstance(value, type(default)), f'a {type(default).__name__}'
+    return None if ok else f'{value!r} is not {want} (default {default!r})'
+
 # %% ../nbs/06b_study.ipynb #y010
 MEMORY = ':memory:'   # `StudyConfig.data` of a study whose DataFrame was passed to the runner
 
@@ -93,9 +106,11 @@ class StudyConfig(Config):
         super().__post_init__()
         for name, kw in self.backbone.items():
             if name not in BACKBONES: raise UserError(f"backbone.{name}: unknown backbone; choose from {', '.join(BACKBONES)}")
-            params = [p for p in inspect.signature(BACKBONES[name]).parameters if p not in ('field_dims', 'n_scenarios', 'emb_dim', 'skip')]
+            params = {k: p.default for k, p in inspect.signature(BACKBONES[name]).parameters.items() if k not in ('field_dims', 'n_scenarios', 'emb_dim', 'skip')}
             if not isinstance(kw, dict) or (bad := sorted(set(kw) - set(params))):
                 raise UserError(f"backbone.{name}{'.' + bad[0] if isinstance(kw, dict) else ''}: unknown setting; valid: {', '.join(params)}")
+            for k, v in kw.items():
+                if problem := kind_problem(v, params[k]): raise UserError(f'backbone.{name}.{k}: {problem}')
 
 # %% ../nbs/06b_study.ipynb #y010xb
 @add_to(StudyConfig)
