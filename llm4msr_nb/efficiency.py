@@ -14,9 +14,9 @@ from .meta import LLM4MSR, MetaConfig
 
 # %% auto #0
 __all__ = ['CHATGLM2_6B', 'ORIGINAL', 'REFERENCE', 'RSS_PROBE', 'PRELUDE', 'param_counts', 'model_zoo', 'param_table',
-           'make_batch', 'synthetic_batch', 'time_forward', 'latency_table', 'plot_latency', 'bench_meta_text',
-           'n_params', 'encode_throughput', 'reference_flops_per_s', 'project_llm_stage', 'plot_projection',
-           'bench_train_text', 'peak_rss_mb', 'training_snippet', 'extraction_snippet']
+           'make_batch', 'synthetic_batch', 'time_forward', 'latency_table', 'plot_latency', 'load_span',
+           'bench_meta_text', 'n_params', 'encode_throughput', 'reference_flops_per_s', 'project_llm_stage',
+           'plot_projection', 'bench_train_text', 'peak_rss_mb', 'training_snippet', 'extraction_snippet']
 
 # %% ../nbs/09_efficiency.ipynb #c006
 def param_counts(model: torch.nn.Module) -> dict:
@@ -90,15 +90,18 @@ def plot_latency(t: pd.DataFrame, title: str = ''):
     return fig
 
 # %% ../nbs/09_efficiency.ipynb #c015a
+def load_span(d: dict) -> str:
+    "', load average A to B' from a benchmark JSON's `load_average` (start, end), or '' when it has none."
+    return f", load average {d['load_average'][0]:g} to {d['load_average'][-1]:g}" if d.get('load_average') else ''
+
 def bench_meta_text(d: dict) -> str:
     "A sentence from the JSON of `benchmarks/bench_meta.py`: folded and unfolded serving cost, and training-step cost, vs the backbone."
     inf, tr = pd.DataFrame(d['inference']).set_index('backbone'), pd.DataFrame(d['training']).set_index('backbone')
     name = BACKBONE_NAMES.get
     span = lambda s: f'{s.min():.2f}-{s.max():.2f}x'
     over = [name(b, b) for b in inf.index[inf.folded_ratio > 1.3]]
-    load = f", load average {d['load_average'][0]:g} to {d['load_average'][-1]:g}" if d.get('load_average') else ''
     reps = f"median of {d['rounds']} interleaved rounds of {d['repeats']} calls" if d.get('rounds') else f"median of {d['repeats']}"
-    return (f"On {d['machine'].split(', torch')[0]} ({d['device']}, {d['rows']} rows, {reps}{load}; {d['date']}) "
+    return (f"On {d['machine'].split(', torch')[0]} ({d['device']}, {d['rows']} rows, {reps}{load_span(d)}; {d['date']}) "
             f"the folded model cost " + ', '.join(f'{r.folded_ratio:.2f}x ({name(b, b)})' for b, r in inf.iterrows())
             + f" the backbone's latency — {'over the 1.3x mark: ' + ', '.join(over) if over else 'all within 1.3x'} — against "
             f"{span(inf.unfolded_ratio)} unfolded. A training step cost {span(tr.diag_ms / tr.base_ms)} the backbone's with `diag` "
@@ -165,10 +168,9 @@ def plot_projection(t: pd.DataFrame, title: str = ''):
 def bench_train_text(d: dict) -> str:
     "A sentence from the JSON of `benchmarks/bench_train.py`: each backbone's training samples/s, and its share of the bare loop's."
     rows = pd.DataFrame(d['backbones']).sort_values('samples_per_s', ascending=False)
-    load = f", load average {d['load_average'][0]:g} to {d['load_average'][-1]:g}" if d.get('load_average') else ''
     each = ', '.join(f"{BACKBONE_NAMES.get(r.backbone, r.backbone)} {r.samples_per_s / 1e3:,.0f}k ({r.vs_bare:.2f})" for r in rows.itertuples())
     return (f"On {d['machine'].split(', torch')[0]} ({d['threads']} thread(s), {d['rows']:,} rows, batch {d['batch_size']:,}, "
-            f"{d['epochs']} epoch(s){load}; {d['date']}) the bare loop trained {d['bare'] / 1e3:,.0f}k samples/s; through the `Trainer`, "
+            f"{d['epochs']} epoch(s){load_span(d)}; {d['date']}) the bare loop trained {d['bare'] / 1e3:,.0f}k samples/s; through the `Trainer`, "
             f"in samples/s (and as a share of the bare loop): {each}.")
 
 # %% ../nbs/09_efficiency.ipynb #c031

@@ -17,7 +17,7 @@ from .stats import activity_view, cold_view, UNSEEN
 
 # %% auto #0
 __all__ = ['PLANS', 'TABLES', 'EVIDENCE_FILES', 'Plan', 'plan', 'Table', 'table', 'remake', 'evidence_dir', 'save_evidence',
-           'evidence_view', 'evidence', 'compare', 'minutes', 'timing']
+           'evidence_view', 'evidence', 'table_json', 'compare', 'minutes', 'timing']
 
 # %% ../nbs/06c_evidence.ipynb #v006
 @dataclass(frozen=True)
@@ -155,6 +155,12 @@ def evidence(name: str, root=None) -> Study:
     if not (folder/'results.csv').exists():
         raise UserError(f"plan {name!r} has no committed evidence ({folder} holds no results.csv): recreate it with llm4msr reproduce {name}")
     return Study(folder)
+
+def table_json(name: str, root=None) -> dict:
+    "The JSON a benchmark wrote into the evidence folder of table `name` (its one .json file)."
+    files = sorted(evidence_dir(name, root).glob('*.json'))
+    if len(files) != 1: raise UserError(f"table {name!r} has {'no' if not files else len(files)} committed JSON file(s) in {evidence_dir(name, root)}: recreate it with llm4msr reproduce {name}")
+    return json.loads(files[0].read_text())
 
 # %% ../nbs/06c_evidence.ipynb #v013
 def compare(a: Study, b: Study) -> list[str]:

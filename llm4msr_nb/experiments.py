@@ -113,15 +113,15 @@ def adopt_cells(study: Study, folders, log=print) -> dict:
     (cells := study.folder/'cells').mkdir(exist_ok=True)
     for t in cells.glob('.*.tmp'): shutil.rmtree(t)         # a copy that was interrupted
     key, taken = study.info().get('data_key'), {}
+    mine = {b: cell_setting(study.cfg, b) for b in study.cfg.backbones}
     for f in map(Path, folders):
         other = Study(f)
         if other.info().get('data_key') != key: log(f'{f}: trained on other data, no cells taken'); continue
-        mine = {b: cell_setting(study.cfg, b) for b in study.cfg.backbones}
-        n = 0
+        theirs, n = {b: cell_setting(other.cfg, b) for b in other.cfg.backbones}, 0
         for rec in sorted((f/'cells').glob('*/record.json')):
             r = load_json(rec); c = Cell(r['backbone'], r['variant'], int(r['seed']), float(r['lr']))
             ok = (c.backbone in mine and c.variant in study.cfg.variants and c.seed in study.cfg.seeds and c.lr in study.cfg.train.lrs
-                  and study.record(c) is None and (rec.parent/'best.pt').exists() and cell_setting(other.cfg, c.backbone) == mine[c.backbone])
+                  and study.record(c) is None and (rec.parent/'best.pt').exists() and theirs.get(c.backbone) == mine[c.backbone])
             if ok: _copy_cell(rec.parent, study.cell_dir(c)); n += 1
         taken[str(f)] = n; log(f'{f}: took {n} finished cell(s)')
     return taken

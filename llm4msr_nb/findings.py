@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 from .stats import paired_gains, summarize, cold_view
 from .study import Study
-from .evidence import evidence, evidence_view, evidence_dir, timing, remake
+from .evidence import evidence, evidence_view, evidence_dir, table_json, timing, remake
 from .backbones import BACKBONE_NAMES as NAMES
 
 # %% auto #0
@@ -120,7 +120,7 @@ def shift(new: pd.DataFrame, old: pd.DataFrame, variant: str = 'llm4msr', scenar
 # %% ../nbs/07a_findings.ipynb #r003s
 def side_by_side(name: str) -> tuple[str, pd.DataFrame]:
     "A committed run of `benchmarks/side_by_side.py` (evidence table `name`): its Markdown table, and per model ours − theirs (`diff`) and speed ratio."
-    j = json.loads((evidence_dir(name)/'side_by_side.json').read_text())
+    j = table_json(name)
     r = pd.DataFrame(j['runs'])
     t = r.groupby(['model', 'side']).agg(auc=('auc', 'mean'), sd=('auc', 'std'), rows=('rows', 'sum'), seconds=('seconds', 'sum'))
     models = list(pd.unique(r.model)); o, th = (t.xs(s, level='side').loc[models] for s in ('ours', 'theirs'))
