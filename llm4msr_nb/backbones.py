@@ -10,14 +10,30 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['BACKBONES', 'BACKBONE_NAMES', 'check_batch', 'FeatureEmbedding', 'ScenarioGroups', 'ScenarioLinear', 'mlp',
-           'ScenarioMLP', 'MSRBackbone', 'SharedBottom', 'Experts', 'MMoE', 'ScenarioExperts', 'PLE', 'PartitionedNorm',
-           'StarLinear', 'STAR', 'MetaLinear', 'M2M', 'GateNU', 'PEPNet', 'AdaSparse', 'SARNet', 'make_backbone',
-           'n_params']
+__all__ = ['BACKBONES', 'BACKBONE_NAMES', 'batch_checks', 'inputs_checked', 'check_batch', 'FeatureEmbedding', 'ScenarioGroups',
+           'ScenarioLinear', 'mlp', 'ScenarioMLP', 'MSRBackbone', 'SharedBottom', 'Experts', 'MMoE', 'ScenarioExperts',
+           'PLE', 'PartitionedNorm', 'StarLinear', 'STAR', 'MetaLinear', 'M2M', 'GateNU', 'PEPNet', 'AdaSparse',
+           'SARNet', 'make_backbone', 'n_params']
+
+# %% ../nbs/04_backbones.ipynb #c007b
+import contextlib, contextvars
+_checking = contextvars.ContextVar('llm4msr_batch_checks', default=True)
+
+def batch_checks() -> bool:
+    "Do models check their batches now? (False inside `inputs_checked()`.)"
+    return _checking.get()
+
+@contextlib.contextmanager
+def inputs_checked():
+    "A block whose batches were checked beforehand: models skip their per-batch input checks (no host sync per step on a GPU)."
+    token = _checking.set(False)
+    try: yield
+    finally: _checking.reset(token)
 
 # %% ../nbs/04_backbones.ipynb #c008
 def check_batch(batch: dict, field_dims, n_scenarios: int):
-    "Raise a clear `ValueError` if `batch` does not fit a model built for `field_dims` and `n_scenarios`."
+    "Raise a clear `ValueError` if `batch` does not fit a model built for `field_dims` and `n_scenarios` (unless `inputs_checked()`)."
+    if not batch_checks(): return
     x, s = batch['x'], batch['scenario']
     if x.is_floating_point():
         if torch.isnan(x).any(): raise ValueError("batch['x'] contains NaN; features must be integer vocabulary indices")

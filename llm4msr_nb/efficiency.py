@@ -16,7 +16,8 @@ from .meta import LLM4MSR, MetaConfig
 __all__ = ['CHATGLM2_6B', 'ORIGINAL', 'REFERENCE', 'RSS_PROBE', 'PRELUDE', 'param_counts', 'model_zoo', 'param_table',
            'make_batch', 'synthetic_batch', 'time_forward', 'latency_table', 'plot_latency', 'load_span',
            'bench_meta_text', 'n_params', 'encode_throughput', 'reference_flops_per_s', 'project_llm_stage',
-           'plot_projection', 'bench_train_text', 'peak_rss_mb', 'training_snippet', 'extraction_snippet']
+           'plot_projection', 'bench_train_text', 'bench_gpu_text', 'peak_rss_mb', 'training_snippet',
+           'extraction_snippet']
 
 # %% ../nbs/09_efficiency.ipynb #c006
 def param_counts(model: torch.nn.Module) -> dict:
@@ -172,6 +173,26 @@ def bench_train_text(d: dict) -> str:
     return (f"On {d['machine'].split(', torch')[0]} ({d['threads']} thread(s), {d['rows']:,} rows, batch {d['batch_size']:,}, "
             f"{d['epochs']} epoch(s){load_span(d)}; {d['date']}) the bare loop trained {d['bare'] / 1e3:,.0f}k samples/s; through the `Trainer`, "
             f"in samples/s (and as a share of the bare loop): {each}.")
+
+# %% ../nbs/09_efficiency.ipynb #g2
+def bench_gpu_text(d: dict) -> str:
+    "One clause per part of `benchmarks/bench_gpu.py`'s JSON: what was measured, the mark it is held to, and whether it met it (or why nothing was measured)."
+    parts = d['parts']
+    def line(name, figure):
+        r = parts.get(name)
+        if r is None: return f'{name}: not run'
+        if 'error' in r: return f"{name}: failed ({r['error'][:200]})"
+        verdict = {True: 'met', False: 'not met', None: 'not judged (a smoke run)'}[r.get('goal_met')]
+        return f"{figure(r)} (mark: {d['marks'][name]}; {verdict})"
+    levers = lambda r: '; step by step, ' + ', '.join(f"{x['lever']} {x['samples_per_s'] / 1e6:.2f} M" for x in r['levers']) if r.get('levers') else ''
+    lines = [line('train', lambda r: f"training SharedBottom at {r['sharedbottom_samples_per_s'] / 1e6:.2f} M samples/s{levers(r)}"),
+             line('serve', lambda r: 'folded serving at ' + ', '.join(f'{x:.2f}x ({BACKBONE_NAMES.get(b, b)})' for b, x in r['folded_ratio'].items())),
+             line('reason', lambda r: f"reasoning about {r['users']} users in {r['reason_s']:.1f} s ({r['params'] / 1e9:.2f}B parameters, "
+                                      f"{r['new_tokens']} new tokens)"),
+             line('encode', lambda r: f"encoding {r['prompts_per_s']:,.0f} prompts/s of {r['tokens_per_prompt']} tokens "
+                                      f"({r['params'] / 1e9:.2f}B parameters), so 24,752 prompts in {r['projected_24752_s']:.0f} s"),
+             line('study', lambda r: f"the default study in {r['seconds']['total']:.0f} s ({r['workers']} workers)")]
+    return f"On {d['device']} (torch {d['torch']}, {d['date']}{', smoke run' if d.get('smoke') else ''}): " + '; '.join(lines) + '.'
 
 # %% ../nbs/09_efficiency.ipynb #c031
 RSS_PROBE = """

@@ -116,6 +116,8 @@ table('side-by-side-ml1m-options', "the same, ours with batch normalisation and 
       _bench('side_by_side', 'side-by-side-ml1m-options', f'--their-repo "${{SCENARIO_WISE_REC:?set it to a checkout of Scenario-Wise-Rec}}" '
              f"--models sharedbottom,mmoe,ple --ours '{_options}' "), chapters=('04',))
 table('bench-train-cpu', "every backbone's training throughput on this CPU, beside a bare embedding + MLP loop", _bench('bench_train', 'bench-train-cpu'), chapters=('09',))
+table('bench-gpu', "every GPU figure of chapter 09 in one run: training and its levers, serving, the LLM stage, the whole study",
+      'python benchmarks/bench_gpu.py bundle && python benchmarks/bench_gpu.py run data/gpu-bundle data/evidence/bench-gpu', 'gpu', ('09',))
 
 # %% ../nbs/06c_evidence.ipynb #v011
 EVIDENCE_FILES = ('config.json', 'results.csv', 'results.md')

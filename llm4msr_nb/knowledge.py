@@ -61,7 +61,8 @@ class KnowledgeSpec(KnowledgeConfig):
     choices = {**KnowledgeConfig.choices, 'source': tuple(SOURCES), 'pooling': POOLINGS, 'scenario_mode': ('encode', 'reason'),
                'user_mode': ('auto', 'encode', 'reason'), 'user_quantize': ('auto', 'int8', None),
                **{f: (lambda n: n > 0, 'must be positive') for f in ('user_max_tokens', 'scenario_max_new_tokens', 'user_max_new_tokens',
-                                                                     'batch_size', 'chunk_size')}}
+                                                                     'batch_size', 'chunk_size')},
+               'gpu_batch_tokens': (lambda n: n is None or n > 0, 'must be positive, or None to size it from free GPU memory')}
 
     def __post_init__(self):
         super().__post_init__()

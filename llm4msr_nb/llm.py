@@ -19,8 +19,8 @@ from .core import (Config, UserError, cache_dir, content_hash, file_digest, atom
 __all__ = ['SMOLLM2_GGUF', 'DEFAULT_MODEL', 'FINGERPRINT_VERSION', 'POOLINGS', 'SYSTEM_PROMPT', 'TINY_ARCHS', 'STORE_VERSION',
            'KNOWLEDGE_KEYS', 'smollm2_path', 'resolve_model', 'module_fingerprint', 'file_sha256s', 'file_sha256',
            'model_files', 'model_fingerprint', 'model_problem', 'check_model', 'FrozenLLM', 'tiny_causal_lm',
-           'save_tiny', 'store_key', 'knowledge_vectors', 'Knowledge', 'KnowledgeConfig', 'build_knowledge',
-           'compare_vectors', 'plot_scenario_knowledge']
+           'save_tiny', 'token_bytes', 'gpu_batch_tokens', 'store_key', 'knowledge_vectors', 'Knowledge',
+           'KnowledgeConfig', 'build_knowledge', 'compare_vectors', 'plot_scenario_knowledge']
 
 # %% ../nbs/03_llm.ipynb #c006
 SMOLLM2_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
@@ -327,10 +327,15 @@ def _tokenize(self, prompts: Sequence[str], max_length: int, what: str = 'prompt
     if any(len(i) == 0 for i in ids): raise UserError('empty prompt: every prompt needs at least one token')
     return ids
 
-def _batches(lengths: Sequence[int], batch_size: int):
-    "Index batches over prompts sorted by length (longest first: an out-of-memory error shows up at once)."
+def _batches(lengths: Sequence[int], batch_size: int, max_tokens: int | None = None, extra: int = 0):
+    "Index batches over prompts sorted by length (longest first: an out-of-memory error shows up at once), of at most `batch_size` prompts and, given `max_tokens`, at most that many padded tokens (each prompt's length + `extra`)."
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    return [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+    if max_tokens is None: return [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+    out = []
+    for i in order:   # longest first, so a batch's first prompt sets its padded width
+        if out and len(out[-1]) < batch_size and (len(out[-1]) + 1) * (lengths[out[-1][0]] + extra) <= max_tokens: out[-1].append(i)
+        else: out.append([i])
+    return out
 
 def _pad(self, seqs, side: str):
     "Pad token-id lists into (input_ids, attention_mask) on the model's device, padding on `side`."
@@ -343,20 +348,53 @@ def _pad(self, seqs, side: str):
 
 FrozenLLM._tokenize, FrozenLLM._pad = _tokenize, _pad
 
+# %% ../nbs/03_llm.ipynb #c020f
+def token_bytes(config, dtype: torch.dtype, mode: str = 'encode') -> tuple[int, int]:
+    "Estimated device bytes (per token, per prompt) of inference with a model of `config` in `dtype`; `reason` adds the KV cache and logits."
+    get = lambda *names, default=None: next((getattr(config, n) for n in names if getattr(config, n, None)), default)
+    h, L, heads = get('hidden_size'), get('num_hidden_layers', 'num_layers'), get('num_attention_heads')   # Llama's names, then ChatGLM's
+    i, kv = get('intermediate_size', 'ffn_hidden_size', default=4 * h), get('num_key_value_heads', 'multi_query_group_num', default=heads)
+    hd = get('head_dim', 'kv_channels', default=h // heads)
+    e = torch.finfo(dtype).bits // 8
+    tok = (6 * h + 3 * i) * e                                     # one decoder layer's live activations
+    if mode != 'reason': return tok, 0
+    return tok + 2 * L * kv * hd * e, 2 * get('vocab_size', 'padded_vocab_size') * 4   # + keys and values of every layer; logits and their argmax
+
+def gpu_batch_tokens(llm, mode: str = 'encode', share: float = 0.5, free: int | None = None) -> int | None:
+    "Padded tokens per batch that fit in `share` of the GPU's `free` bytes (read from the device when None); None off a GPU."
+    if free is None:
+        if llm.device.type != 'cuda': return None
+        free = torch.cuda.mem_get_info(llm.device)[0]
+    return max(1, int(share * free) // token_bytes(llm.config, llm.dtype, mode)[0])
+
+def _halving(run, b: list):
+    "`run(b)` for an index batch `b`; when the device runs out of memory, free its cache and run the two halves instead."
+    try: return run(b)
+    except torch.OutOfMemoryError:
+        if len(b) == 1: raise
+    if torch.cuda.is_available(): torch.cuda.empty_cache()   # outside the handler: the failed batch's tensors are released
+    _halving(run, b[:len(b) // 2]); _halving(run, b[len(b) // 2:])
+
 # %% ../nbs/03_llm.ipynb #c020d
+def _hidden(self, idx: int, **inputs) -> torch.Tensor:
+    "Hidden states [B, T, d] at index `idx`: only the layers up to it run, and only the states asked for are kept (not all L + 1)."
+    with self._run_to(idx) as cut:
+        last = cut or idx == self.n_layers                      # then the model's own output is the state we want
+        out = self.backbone(**inputs, output_hidden_states=not last, use_cache=False)
+    return out.last_hidden_state if last else out.hidden_states[idx]
+
 @torch.inference_mode()
-def _encode(self, prompts: Sequence[str], layer: int = -1, pooling: str = 'mean', batch_size: int = 16, progress: bool = False) -> torch.Tensor:
-    "Pooled hidden states of `prompts` at `layer` (one forward pass each): FloatTensor [n, hidden_size]."
+def _encode(self, prompts: Sequence[str], layer: int = -1, pooling: str = 'mean', batch_size: int = 16,
+            batch_tokens: int | None = None, progress: bool = False) -> torch.Tensor:
+    "Pooled hidden states of `prompts` at `layer` (one forward pass each): FloatTensor [n, hidden_size]. Batches: `_batches`."
     if pooling not in ('mean', 'last'): raise UserError(f"encode pooling must be 'mean' or 'last', got {pooling!r}")
     idx = self._layer_index(layer)
     ids = self._tokenize(prompts, self.max_length)
     out = torch.empty(len(ids), self.hidden_size)
-    batches = _batches([len(i) for i in ids], batch_size)
-    with self._run_to(idx) as cut:
-        for b in _progress(batches, progress, 'encode'):
-            x, mask = self._pad([ids[i] for i in b], 'right')
-            hs = self.backbone(input_ids=x, attention_mask=mask, output_hidden_states=True, use_cache=False).hidden_states
-            out[b] = _pool(hs[-1] if cut else hs[idx], mask, pooling).cpu()
+    def run(b):
+        x, mask = self._pad([ids[i] for i in b], 'right')
+        out[b] = _pool(self._hidden(idx, input_ids=x, attention_mask=mask), mask, pooling).cpu()
+    for b in _progress(_batches([len(i) for i in ids], batch_size, batch_tokens), progress, 'encode'): _halving(run, b)
     return out
 
 def _progress(it, on: bool, desc: str):
@@ -364,7 +402,7 @@ def _progress(it, on: bool, desc: str):
     from tqdm.auto import tqdm
     return tqdm(it, desc=desc, leave=False)
 
-FrozenLLM.encode = _encode
+FrozenLLM._hidden, FrozenLLM.encode = _hidden, _encode
 
 # %% ../nbs/03_llm.ipynb #c027
 def _chat(self, prompt: str) -> list[int]:
@@ -377,7 +415,7 @@ def _chat(self, prompt: str) -> list[int]:
 
 @torch.inference_mode()
 def _reason(self, prompts: Sequence[str], max_new_tokens: int = 64, layer: int = -1, pooling: str = 'mean',
-            batch_size: int = 8, progress: bool = False) -> tuple[torch.Tensor, list[str]]:
+            batch_size: int = 8, batch_tokens: int | None = None, progress: bool = False) -> tuple[torch.Tensor, list[str]]:
     "Greedy answers to `prompts` (chat template) and pooled hidden states of prompt + answer (or answer only): ([n, d], answers)."
     if pooling not in POOLINGS: raise UserError(f'reason pooling must be one of {POOLINGS}, got {pooling!r}')
     idx = self._layer_index(layer)
@@ -390,7 +428,7 @@ def _reason(self, prompts: Sequence[str], max_new_tokens: int = 64, layer: int =
         ids = [i[-budget:] if len(i) > budget else i for i in ids]  # keep the end: the assistant-turn marker must stay
     out, answers = torch.empty(len(ids), self.hidden_size), [''] * len(ids)
     eos = {self.tokenizer.eos_token_id, self.tokenizer.pad_token_id} - {None}
-    for b in _progress(_batches([len(i) for i in ids], batch_size), progress, 'reason'):
+    def run(b):
         x, mask = self._pad([ids[i] for i in b], 'left')
         seq = self.model.generate(input_ids=x, attention_mask=mask, max_new_tokens=max_new_tokens, do_sample=False,
                                   pad_token_id=self.tokenizer.pad_token_id, temperature=None, top_p=None, top_k=None)
@@ -399,16 +437,17 @@ def _reason(self, prompts: Sequence[str], max_new_tokens: int = 64, layer: int =
         for e in eos: ended |= new == e
         amask = (ended.long().cumsum(1) == 0).long()           # answer tokens before the first end-of-turn
         full = torch.cat([mask, amask], 1)
-        pos = (full.cumsum(1) - 1).clamp(min=0)
-        with self._run_to(idx) as cut:
-            hs = self.backbone(input_ids=seq, attention_mask=full, position_ids=pos, output_hidden_states=True, use_cache=False).hidden_states
-        h = hs[-1] if cut else hs[idx]
+        h = self._hidden(idx, input_ids=seq, attention_mask=full, position_ids=(full.cumsum(1) - 1).clamp(min=0))
         if pooling == 'answer':
             pm = torch.cat([torch.zeros_like(mask), amask], 1)
             pm[pm.sum(1) == 0] = full[pm.sum(1) == 0]              # an empty answer falls back to the whole sequence
         else: pm = full
         out[b] = _pool(h, pm, 'last' if pooling == 'last' else 'mean').cpu()
         for r, i in enumerate(b): answers[i] = self.tokenizer.decode(new[r][amask[r].bool()], skip_special_tokens=True).strip()
+    extra = 0
+    if batch_tokens:   # the answer's tokens and the logits count in a batch's token budget
+        tok, per_prompt = token_bytes(self.config, self.dtype, 'reason'); extra = max_new_tokens + -(-per_prompt // tok)
+    for b in _progress(_batches([len(i) for i in ids], batch_size, batch_tokens, extra), progress, 'reason'): _halving(run, b)
     return out, answers
 
 FrozenLLM._chat, FrozenLLM.reason = _chat, _reason
@@ -447,10 +486,19 @@ def _write_chunk(folder: Path, c: int, ckey: str, index: list[int], vectors: tor
                'answers_sha256': file_digest(ans) if answers is not None else None}, rec)
 
 # %% ../nbs/03_llm.ipynb #c032c
+def _chunk_groups(todo: list, chunks: list, lengths: list, batch_tokens: int | None) -> list[list[int]]:
+    "Chunks to compute together: one each, or with a token budget enough consecutive chunks to fill a batch (storage stays per chunk)."
+    if not batch_tokens: return [[c] for c in todo]
+    groups, size = [], batch_tokens
+    for c in todo:
+        if size >= batch_tokens: groups.append([]); size = 0
+        groups[-1].append(c); size += sum(lengths[i] for i in chunks[c])
+    return groups
+
 def knowledge_vectors(llm: FrozenLLM, prompts: Sequence[str], mode: str = 'encode', layer: int = -1, pooling: str = 'mean',
                       max_new_tokens: int = 64, batch_size: int = 16, chunk_size: int = 256, name: str = 'prompts',
-                      root: Path | None = None, progress: bool = False) -> tuple[torch.Tensor, list[str] | None, dict]:
-    "Cached vectors (and answers, `reason` mode) for `prompts`: ([n, d], answers or None, info). Resumable and shardable."
+                      root: Path | None = None, progress: bool = False, batch_tokens: int | None = None) -> tuple[torch.Tensor, list[str] | None, dict]:
+    "Cached vectors (and answers, `reason` mode) for `prompts`: ([n, d], answers or None, info). Resumable and shardable; `batch_tokens` bounds batches by padded tokens instead of `batch_size` (GPU)."
     if mode not in ('encode', 'reason'): raise UserError(f"mode must be 'encode' or 'reason', got {mode!r}")
     prompts = list(prompts); n = len(prompts)
     key = store_key(llm, prompts, mode, layer, pooling, max_new_tokens)
@@ -462,17 +510,20 @@ def knowledge_vectors(llm: FrozenLLM, prompts: Sequence[str], mode: str = 'encod
     ckeys = [content_hash(key, ch) for ch in chunks]
     info = dict(name=name, key=key, model=llm.name, fingerprint=llm.fingerprint, mode=mode, layer=layer, pooling=pooling,
                 dtype=str(llm.dtype), quantize=llm.quantize, max_new_tokens=max_new_tokens if mode == 'reason' else None,
-                n=n, d=llm.hidden_size, tokens=sum(lengths), chunk_size=chunk_size, n_chunks=len(chunks))
+                n=n, d=llm.hidden_size, tokens=sum(lengths), chunk_size=chunk_size, batch_tokens=batch_tokens, n_chunks=len(chunks))
     t0, todo = time.perf_counter(), []
     for c in range(rank, len(chunks), world):
         why = _chunk_problem(folder, c, ckeys[c])
         if why in ('stale', 'corrupt'): warnings.warn(f'{folder.name}: chunk {c} is {why}; recomputing it')
         if why: todo.append(c)
-    for c in _progress(todo, progress, f'{name} chunks'):
-        ps = [prompts[i] for i in chunks[c]]
-        if mode == 'encode': vecs, ans = llm.encode(ps, layer=layer, pooling=pooling, batch_size=batch_size), None
-        else: vecs, ans = llm.reason(ps, max_new_tokens=max_new_tokens, layer=layer, pooling=pooling, batch_size=batch_size)
-        _write_chunk(folder, c, ckeys[c], chunks[c], vecs, ans)
+    for group in _progress(_chunk_groups(todo, chunks, lengths, batch_tokens), progress, f'{name} chunks'):
+        rows = [i for c in group for i in chunks[c]]; ps = [prompts[i] for i in rows]
+        kw = dict(layer=layer, pooling=pooling, batch_size=len(ps) if batch_tokens else batch_size, batch_tokens=batch_tokens)
+        if mode == 'encode': vecs, ans = llm.encode(ps, **kw), None
+        else: vecs, ans = llm.reason(ps, max_new_tokens=max_new_tokens, **kw)
+        at = 0
+        for c in group:
+            k = len(chunks[c]); _write_chunk(folder, c, ckeys[c], chunks[c], vecs[at:at + k], ans[at:at + k] if ans else None); at += k
     barrier()
     vectors = torch.empty(n, llm.hidden_size); answers = [''] * n if mode == 'reason' else None
     for c in range(len(chunks)):
@@ -582,10 +633,15 @@ class KnowledgeConfig(Config):
     user_max_tokens: int = 96             # token budget of a user prompt (the main lever on CPU cost)
     scenario_max_new_tokens: int = 96
     user_max_new_tokens: int = 48
-    batch_size: int = 16
+    batch_size: int = 16                  # prompts per batch on a CPU
+    gpu_batch_tokens: int | None = None   # on a GPU batches are bounded by padded tokens instead; None: sized from free memory
     chunk_size: int = 256
 
 def _mode(mode: str, llm: FrozenLLM) -> str: return ('reason' if llm.device.type == 'cuda' else 'encode') if mode == 'auto' else mode
+
+def _batch_tokens(cfg: KnowledgeConfig, llm: FrozenLLM, mode: str) -> int | None:
+    "The token budget of a GPU batch: the configured one, or sized from the memory free now; None on a CPU."
+    return None if llm.device.type != 'cuda' else cfg.gpu_batch_tokens or gpu_batch_tokens(llm, mode)
 
 def build_knowledge(splits, cfg: KnowledgeConfig | None = None, llm: FrozenLLM | None = None, root: Path | None = None,
                     progress: bool = True) -> Knowledge:
@@ -602,9 +658,9 @@ def build_knowledge(splits, cfg: KnowledgeConfig | None = None, llm: FrozenLLM |
     smode, umode = _mode(cfg.scenario_mode, llm), _mode(cfg.user_mode, user_llm)
     kw = dict(layer=cfg.layer, batch_size=cfg.batch_size, chunk_size=cfg.chunk_size, root=root, progress=progress)
     sv, sa, sinfo = knowledge_vectors(llm, sp, mode=smode, pooling=cfg.pooling if smode == 'reason' or cfg.pooling != 'answer' else 'mean',
-                                      max_new_tokens=cfg.scenario_max_new_tokens, name='scenario', **kw)
+                                      max_new_tokens=cfg.scenario_max_new_tokens, name='scenario', batch_tokens=_batch_tokens(cfg, llm, smode), **kw)
     uv, _, uinfo = knowledge_vectors(user_llm, up, mode=umode, pooling=cfg.pooling if umode == 'reason' or cfg.pooling != 'answer' else 'mean',
-                                     max_new_tokens=cfg.user_max_new_tokens, name='user', **kw)
+                                     max_new_tokens=cfg.user_max_new_tokens, name='user', batch_tokens=_batch_tokens(cfg, user_llm, umode), **kw)
     info = dict(model=llm.name, fingerprint=llm.fingerprint, scenario_mode=smode, user_mode=umode, layer=cfg.layer,
                 pooling=cfg.pooling, dtype=str(llm.dtype), user_quantize=user_llm.quantize, d=llm.hidden_size,
                 scenario_key=sinfo['key'], user_key=uinfo['key'], config=cfg.to_dict(),

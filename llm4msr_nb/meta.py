@@ -9,7 +9,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import Config, UserError
-from .backbones import make_backbone
+from .backbones import make_backbone, batch_checks
 
 # %% auto #0
 __all__ = ['VARIANTS', 'MetaConfig', 'normalize_knowledge', 'derangement', 'control_knowledge', 'KnowledgeAdapter',
@@ -81,7 +81,7 @@ class KnowledgeAdapter(nn.Module):
         self.register_buffer('knowledge', K.float(), persistent=True)
         self.proj, self.norm, self.drop = nn.Linear(K.shape[1], dim), nn.LayerNorm(dim), nn.Dropout(dropout)
     def forward(self, idx=None):
-        k = self.knowledge if idx is None else self.knowledge.index_select(0, idx)   # a plain row gather: faster than k[idx]
+        k = self.knowledge if idx is None else F.embedding(idx, self.knowledge)   # a row gather: faster here than index_select or k[idx]
         return self.drop(self.norm(self.proj(k)))
 
 class CapacityAdapter(nn.Module):
@@ -150,7 +150,8 @@ class LLM4MSR(nn.Module):
         return KnowledgeAdapter(K, cfg.adapter_dim, cfg.dropout)
 
     def check(self, batch):
-        "Clear errors for rows whose user or scenario has no knowledge row."
+        "Clear errors for rows whose user or scenario has no knowledge row (skipped inside `inputs_checked()`)."
+        if not batch_checks(): return
         for key, n in (('user', self.n_users), ('scenario', self.n_scenarios)):
             v = batch[key]
             if len(v) and (int(v.max()) >= n or int(v.min()) < 0):
@@ -161,8 +162,8 @@ class LLM4MSR(nn.Module):
 @add_to(LLM4MSR)
 def level_params(self, lvl, cs_all, cu, s):
     "Generated parameters of meta layer `lvl` for each row: scenario layers from the S scenario codes (then gathered), user layers per row."
-    if lvl == 'scenario': return self.meta['scenario'](cs_all)[s]
-    return self.meta['user'](torch.cat([cu, cs_all[s]], -1) if self.cfg.user_sees_scenario else cu)
+    if lvl == 'scenario': return self.meta['scenario'](cs_all).index_select(0, s)   # backward: one index_add, not an accumulating index_put
+    return self.meta['user'](torch.cat([cu, cs_all.index_select(0, s)], -1) if self.cfg.user_sees_scenario else cu)
 
 # %% ../nbs/05_meta.ipynb #c021xc
 @add_to(LLM4MSR)
@@ -172,7 +173,7 @@ def transform(self, h, batch):
     s, u = batch['scenario'], batch['user']
     cs_all, cu = self.scenario_code(), self.user_code(u)
     if self.cfg.fusion == 'concat':
-        return h + self.concat(torch.cat([{'scenario': cs_all[s], 'user': cu}[l] for l in self.cfg.levels], -1))
+        return h + self.concat(torch.cat([{'scenario': cs_all.index_select(0, s), 'user': cu}[l] for l in self.cfg.levels], -1))
     for lvl in self.cfg.levels:
         h = self.meta[lvl].apply(h, self.level_params(lvl, cs_all, cu, s))
     return h

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #c004
 from __future__ import annotations
-import copy, math, sys, time, warnings, dataclasses
+import copy, contextlib, math, sys, time, warnings, dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score, log_loss
 from tqdm import tqdm
 from .core import Config, seed_everything, atomic_save
-from .backbones import make_backbone, BACKBONES
+from .backbones import make_backbone, BACKBONES, check_batch, inputs_checked
 
 # %% auto #0
 __all__ = ['EPS', 'CKPT_FORMAT', 'scenario_metrics', 'TrainConfig', 'model_signature', 'save_checkpoint', 'load_checkpoint',
@@ -130,6 +130,7 @@ class Trainer:
         self.device = self.accelerator.device
         self.model = model.to(self.device)
         self.n_scenarios = getattr(model, 'n_scenarios', splits.n_scenarios)
+        self.prechecked = hasattr(getattr(model, 'backbone', model), 'field_dims')   # its input checks can run on whole splits
         self.history = pd.DataFrame()
         self.best_epoch, self.best_auc = None, -math.inf
         self._tensors = {}
@@ -138,12 +139,24 @@ class Trainer:
     def out_dir(self): return Path(self.cfg.out_dir) if self.cfg.out_dir else None
 
     def tensors(self, split: str):
-        "The split's `TensorSplit`, checked once and moved to the training device."
+        "The split's `TensorSplit`, checked once (its values, then the model's input checks on every row) and moved to the training device."
         if split not in self._tensors:
             ts = self.splits.tensors(split)
             check_split(ts, split, self.n_scenarios, allow_empty=split != 'valid')
-            self._tensors[split] = ts.to(self.device) if self.device.type != 'cpu' else ts
+            ts = ts.to(self.device) if self.device.type != 'cpu' else ts
+            if self.prechecked: self._check_inputs(ts, split)
+            self._tensors[split] = ts
         return self._tensors[split]
+
+    def _check_inputs(self, ts, split: str):
+        "The model's per-batch input checks, run once over the whole split (the steps then skip them: `inputs_checked`)."
+        m = self.model; bb = getattr(m, 'backbone', m); rows = ts.batch(slice(None))
+        try:
+            check_batch(rows, bb.field_dims, bb.n_scenarios)
+            if hasattr(m, 'check'): m.check(rows)
+        except (ValueError, IndexError) as e: raise type(e)(f'{split} split: {e}') from None
+
+    def _checked(self): return inputs_checked() if self.prechecked else contextlib.nullcontext()
 
     def _sync_buffers(self, model):
         "Average floating buffers (e.g. normalisation statistics, updated per process) so every replica evaluates the same model."
@@ -165,7 +178,7 @@ def scores(self, split: str = 'test') -> tuple[np.ndarray, np.ndarray, np.ndarra
     "Predicted click probabilities, labels and scenario ids of a split, as NumPy arrays (batched, eval mode)."
     model = self.accelerator.unwrap_model(self.model); was = model.training; model.eval()
     ts, out = self.tensors(split), []
-    with self.accelerator.autocast():
+    with self.accelerator.autocast(), self._checked():
         for b in ts.batches(self.cfg.eval_batch_size): out.append(model(b).float())
     model.train(was)
     p = torch.sigmoid(torch.cat(out)).cpu().numpy() if out else np.zeros(0, np.float32)
@@ -214,15 +227,16 @@ def _train_epoch(self, model, opt, train, epoch: int) -> tuple[torch.Tensor, int
     model.train(); t0 = time.perf_counter()
     g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch)
     loss_sum, n_seen = torch.zeros((), device=self.device), 0
-    for batch in train.batches(cfg.batch_size, shuffle=True, generator=g):
-        if len(batch['label']) < acc.num_processes: continue   # every process needs at least one row
-        batch = self._shard(batch)
-        with acc.autocast():
-            loss = F.binary_cross_entropy_with_logits(model(batch).float(), batch['label'])
-        opt.zero_grad(set_to_none=True); acc.backward(loss); opt.step()
-        loss_sum += loss.detach() * len(batch['label']); n_seen += len(batch['label'])
-    secs = time.perf_counter() - t0
+    with self._checked():   # no read-back from the device inside a step: the loss is summed on the device too
+        for batch in train.batches(cfg.batch_size, shuffle=True, generator=g):
+            if len(batch['label']) < acc.num_processes: continue   # every process needs at least one row
+            batch = self._shard(batch)
+            with acc.autocast():
+                loss = F.binary_cross_entropy_with_logits(model(batch).float(), batch['label'])
+            opt.zero_grad(set_to_none=True); acc.backward(loss); opt.step()
+            loss_sum += loss.detach() * len(batch['label']); n_seen += len(batch['label'])
     if not torch.isfinite(loss_sum): raise FloatingPointError(f"training loss became {loss_sum.item()} in epoch {epoch + 1}; lower lr?")
+    secs = time.perf_counter() - t0   # after the check, which waits for a GPU to finish the epoch's queued steps
     return loss_sum, n_seen, secs
 
 # %% ../nbs/06_train.ipynb #c017p
@@ -232,7 +246,8 @@ def fit(self) -> pd.DataFrame:
     cfg, acc = self.cfg, self.accelerator
     train, _ = self.tensors('train'), self.tensors('valid')
     seed_everything(cfg.seed)
-    opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    fused = True if self.device.type == 'cuda' else None   # one kernel for every parameter's update on a GPU; the plain loop on a CPU
+    opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
     ck = self._resume(opt)
     model, opt = acc.prepare(self.model, opt)
     raw = acc.unwrap_model(model)
