@@ -120,9 +120,12 @@ class MSRBackbone(nn.Module):
         self.field_dims, self.n_scenarios, self.emb_dim = list(field_dims), n_scenarios, emb_dim
         self.embedding = FeatureEmbedding(field_dims, emb_dim, skip, emb_std)
         self.in_dim = self.embedding.out_dim
+    def check(self, batch: dict):
+        "This model's input checks (`check_batch`): `embed` runs them on every batch, unless inside `inputs_checked()`."
+        check_batch(batch, self.field_dims, self.n_scenarios)
     def embed(self, batch: dict) -> torch.Tensor:
         "The shared feature embedding `[B, in_dim]` — the join point for bottom-level extras such as meta layers."
-        check_batch(batch, self.field_dims, self.n_scenarios)
+        self.check(batch)
         return self.embedding(batch['x'])
     def body(self, h: torch.Tensor, batch: dict) -> torch.Tensor:
         "Logits `[B]` from the (possibly transformed) embedding `h`."

@@ -182,7 +182,7 @@ def bench_gpu_text(d: dict) -> str:
         r = parts.get(name)
         if r is None: return f'{name}: not run'
         if 'error' in r: return f"{name}: failed ({r['error'][:200]})"
-        verdict = {True: 'met', False: 'not met', None: 'not judged (a smoke run)'}[r.get('goal_met')]
+        verdict = {True: 'met', False: 'not met', None: 'not judged (a smoke run)'}[r.get('met')]
         return f"{figure(r)} (mark: {d['marks'][name]}; {verdict})"
     levers = lambda r: '; step by step, ' + ', '.join(f"{x['lever']} {x['samples_per_s'] / 1e6:.2f} M" for x in r['levers']) if r.get('levers') else ''
     lines = [line('train', lambda r: f"training SharedBottom at {r['sharedbottom_samples_per_s'] / 1e6:.2f} M samples/s{levers(r)}"),

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score, log_loss
 from tqdm import tqdm
 from .core import Config, seed_everything, atomic_save
-from .backbones import make_backbone, BACKBONES, check_batch, inputs_checked
+from .backbones import make_backbone, BACKBONES, inputs_checked
 
 # %% auto #0
 __all__ = ['EPS', 'CKPT_FORMAT', 'scenario_metrics', 'TrainConfig', 'model_signature', 'save_checkpoint', 'load_checkpoint',
@@ -121,6 +121,10 @@ def _make_accelerator(cfg: TrainConfig):
 # %% ../nbs/06_train.ipynb #c017c
 from .core import add_to
 
+def _model_checks(model) -> list:
+    "The `check(batch)` methods of `model` and of the backbone it wraps (each once): the backbone's, then the model's own."
+    return [m.check for m in dict.fromkeys([getattr(model, 'backbone', model), model]) if callable(getattr(m, 'check', None))]
+
 class Trainer:
     "Train `model` on `splits` (an `MSRSplits`) with early stopping on validation AUC; evaluate and predict per scenario."
     def __init__(self, model: nn.Module, splits, cfg: TrainConfig | None = None):
@@ -130,7 +134,7 @@ class Trainer:
         self.device = self.accelerator.device
         self.model = model.to(self.device)
         self.n_scenarios = getattr(model, 'n_scenarios', splits.n_scenarios)
-        self.prechecked = hasattr(getattr(model, 'backbone', model), 'field_dims')   # its input checks can run on whole splits
+        self.prechecked = bool(_model_checks(model))   # its input checks can run once on whole splits
         self.history = pd.DataFrame()
         self.best_epoch, self.best_auc = None, -math.inf
         self._tensors = {}
@@ -150,10 +154,9 @@ class Trainer:
 
     def _check_inputs(self, ts, split: str):
         "The model's per-batch input checks, run once over the whole split (the steps then skip them: `inputs_checked`)."
-        m = self.model; bb = getattr(m, 'backbone', m); rows = ts.batch(slice(None))
+        rows = ts.batch(slice(None))
         try:
-            check_batch(rows, bb.field_dims, bb.n_scenarios)
-            if hasattr(m, 'check'): m.check(rows)
+            for check in _model_checks(self.model): check(rows)
         except (ValueError, IndexError) as e: raise type(e)(f'{split} split: {e}') from None
 
     def _checked(self): return inputs_checked() if self.prechecked else contextlib.nullcontext()
