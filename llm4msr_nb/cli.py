@@ -60,7 +60,7 @@ def config_options(p: argparse.ArgumentParser):
     for f in dataclasses.fields(StudyConfig):
         kind, _ = _type(StudyConfig, f.name); d = getattr(default, f.name)
         rule = StudyConfig.choices.get(f.name)
-        hint = f"; one or more of {', '.join(rule)}" if isinstance(rule, tuple) and not callable(rule[0]) else ''
+        hint = f"; {'one or more' if kind is tuple else 'one'} of {', '.join(rule)}" if isinstance(rule, tuple) and not callable(rule[0]) else ''
         if kind is bool and d is False: p.add_argument(f'--{_opt(f.name)}', dest=f.name, action='store_const', const='true', default=argparse.SUPPRESS)
         elif isinstance(kind, type) and issubclass(kind, Config):
             p.add_argument(f'--{_opt(f.name)}', dest=f.name, metavar='JSON', default=argparse.SUPPRESS, help=f'the {f.name} section as JSON, merged over its defaults')
@@ -93,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
     rr.add_argument('--out', default=None, help='output folder (default runs/<name>); an unfinished study there resumes')
     rr.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
     rr.add_argument('--save', action='store_true', help="write the recreated study's small outputs into data/evidence/<name>/")
+    rr.add_argument('--judge', metavar='FOLDER', default=None,
+                    help='judge a finished study folder against the evidence of NAME, without running anything')
     _workers_option(rr); _reuse_option(rr)
     return p
 
@@ -154,13 +156,17 @@ def _report(study):
 # %% ../nbs/10_cli.ipynb #c010b
 def _reproduce(a) -> int:
     from llm4msr_nb.core import UserError, project_root
-    from llm4msr_nb.evidence import PLANS, TABLES, evidence_dir, save_evidence
+    from llm4msr_nb.evidence import PLANS, TABLES, evidence_dir, save_evidence, evidence, judge
     if a.list or not a.name:
         for p in [*PLANS.values(), *TABLES.values()]:
             have = any(evidence_dir(p.name).glob('*')) if evidence_dir(p.name).is_dir() else False
             print(f"{p.name:<22} {p.device:<4} {'evidence' if have else 'no evidence':<12} {p.what}")
         return 0
     if a.name not in PLANS and a.name not in TABLES: raise UserError(f"no plan {a.name!r}; llm4msr reproduce --list names them")
+    if a.judge:
+        from llm4msr_nb.study import Study
+        if a.name not in PLANS: raise UserError(f'{a.name} is an evidence table, not a study: there is nothing to judge')
+        return _verdict(a.name, judge(evidence(a.name), Study(a.judge)))
     if (PLANS.get(a.name) or TABLES[a.name]).device == 'gpu' and not __import__('torch').cuda.is_available():
         print(f'note: {a.name} is meant for a GPU and none is visible here: it will run, slowly')
     if a.name in TABLES:
@@ -169,13 +175,17 @@ def _reproduce(a) -> int:
         return subprocess.run(TABLES[a.name].command, shell=True, cwd=project_root()).returncode
     from llm4msr_nb.experiments import reproduce
     try:
-        study, diff = reproduce(a.name, a.out, a.force, workers=a.workers, reuse=a.reuse)
+        study, verdict = reproduce(a.name, a.out, a.force, workers=a.workers, reuse=a.reuse)
         _report(study)
         if a.save: print(f'saved {save_evidence(study, a.name)}')
     except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)
-    if diff is None: print(f'{a.name}: no committed evidence to compare with'); return 0
-    if not diff: print(f'{a.name}: identical to the committed evidence ({len(study.results())} rows, every metric equal)'); return 0
-    print(f'{a.name}: {len(diff)} row(s) differ from the committed evidence, e.g.\n  ' + '\n  '.join(diff[:10])); return 0 if a.save else 1
+    if verdict is None: print(f'{a.name}: no committed evidence to compare with'); return 0
+    return 0 if a.save else _verdict(a.name, verdict)
+
+def _verdict(name: str, r) -> int:
+    "Print a judgement (one line, then what changed), and its exit status: 0 identical or reproduced, 1 not reproduced."
+    print(f'{name}: {r}')
+    return 0 if r.ok else 1
 
 # %% ../nbs/10_cli.ipynb #c016
 def import_graph(package: str = 'llm4msr_nb') -> dict[str, set[str]]:

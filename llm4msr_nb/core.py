@@ -4,16 +4,16 @@
 
 # %% ../nbs/00_core.ipynb #c004
 from __future__ import annotations
-import os, sys, json, random, hashlib, tempfile, contextlib, dataclasses, importlib.util
+import os, sys, json, random, ctypes, hashlib, tempfile, contextlib, dataclasses, importlib.util
 from pathlib import Path
 from typing import Any
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['CACHE_ENV', 'ASSETS', 'UserError', 'Config', 'seed_everything', 'project_root', 'cache_dir', 'file_digest',
-           'content_hash', 'atomic_write', 'atomic_save', 'save_json', 'load_json', 'get_device', 'assets_dir',
-           'asset_path', 'add_to']
+__all__ = ['KERNELS', 'PORTABLE_ENV', 'CACHE_ENV', 'ASSETS', 'UserError', 'Config', 'seed_everything', 'cpu_kernels',
+           'kernel_env', 'project_root', 'cache_dir', 'file_digest', 'content_hash', 'atomic_write', 'atomic_save',
+           'save_json', 'load_json', 'get_device', 'assets_dir', 'asset_path', 'add_to']
 
 # %% ../nbs/00_core.ipynb #c006
 class UserError(ValueError):
@@ -81,6 +81,26 @@ def seed_everything(seed: int = 0) -> torch.Generator:
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
     return torch.Generator().manual_seed(seed)
+
+# %% ../nbs/00_core.ipynb #c012b
+KERNELS = ('portable', 'native')
+PORTABLE_ENV = {'ATEN_CPU_CAPABILITY': 'avx2', 'MKL_CBWR': 'COMPATIBLE', 'ONEDNN_MAX_CPU_ISA': 'AVX2'}
+_MKL_BRANCH = {1: 'off', 2: 'auto', 3: 'compatible', 4: 'sse2', 8: 'sse4_2', 9: 'avx', 10: 'avx2', 12: 'avx512', 14: 'avx512_e1'}
+
+def cpu_kernels() -> dict:
+    "The CPU kernel paths this process computes with: PyTorch's vector instructions, MKL's code branch, and whether they are 'portable'."
+    aten = torch.backends.cpu.get_cpu_capability().lower()
+    try:
+        get = ctypes.CDLL(torch._C.__file__).mkl_serv_cbwr_get; get.restype = ctypes.c_int
+        mkl = _MKL_BRANCH.get(b := get(1), str(b))
+    except (OSError, AttributeError): mkl = 'none'      # a PyTorch built without MKL
+    return dict(kernels='portable' if aten == 'avx2' and mkl in ('compatible', 'none') else 'native', aten=aten, mkl=mkl)
+
+def kernel_env(kernels: str, env=None) -> dict:
+    "A copy of `env` (default `os.environ`) that starts a process on the 'portable' or the 'native' CPU kernels."
+    if kernels not in KERNELS: raise UserError(f"kernels = {kernels!r}: choose one of {', '.join(KERNELS)}")
+    env = {k: v for k, v in (os.environ if env is None else env).items() if k not in PORTABLE_ENV}
+    return env | PORTABLE_ENV if kernels == 'portable' else env
 
 # %% ../nbs/00_core.ipynb #c014
 CACHE_ENV = 'LLM4MSR_CACHE'

@@ -16,8 +16,8 @@ from .meta import LLM4MSR, MetaConfig
 __all__ = ['CHATGLM2_6B', 'ORIGINAL', 'REFERENCE', 'RSS_PROBE', 'PRELUDE', 'param_counts', 'model_zoo', 'param_table',
            'make_batch', 'synthetic_batch', 'time_forward', 'latency_table', 'plot_latency', 'load_span',
            'bench_meta_text', 'n_params', 'encode_throughput', 'reference_flops_per_s', 'project_llm_stage',
-           'plot_projection', 'bench_train_text', 'bench_gpu_text', 'peak_rss_mb', 'training_snippet',
-           'extraction_snippet']
+           'plot_projection', 'bench_train_text', 'bench_kernels_text', 'bench_gpu_text', 'peak_rss_mb',
+           'training_snippet', 'extraction_snippet']
 
 # %% ../nbs/09_efficiency.ipynb #c006
 def param_counts(model: torch.nn.Module) -> dict:
@@ -173,6 +173,18 @@ def bench_train_text(d: dict) -> str:
     return (f"On {d['machine'].split(', torch')[0]} ({d['threads']} thread(s), {d['rows']:,} rows, batch {d['batch_size']:,}, "
             f"{d['epochs']} epoch(s){load_span(d)}; {d['date']}) the bare loop trained {d['bare'] / 1e3:,.0f}k samples/s; through the `Trainer`, "
             f"in samples/s (and as a share of the bare loop): {each}.")
+
+# %% ../nbs/09_efficiency.ipynb #k002
+def bench_kernels_text(d: dict) -> str:
+    "A sentence from the JSON of `benchmarks/bench_kernels.py`: how much slower the portable CPU kernels train and encode."
+    rows = pd.DataFrame(d['rows']).set_index('what'); k = d['kernels']
+    name = lambda w: ' '.join([BACKBONE_NAMES.get(w.split()[1].split('/')[0], w.split()[1].split('/')[0]),
+                               'LLM4MSR' if w.endswith('llm4msr') else 'plain'])
+    train = ', '.join(f"{name(w)} {r.slowdown:.2f}x" for w, r in rows.filter(like='train', axis=0).iterrows())
+    enc = ', '.join(f"{w.split()[1]} {r.slowdown:.2f}x" for w, r in rows.filter(like='encode', axis=0).iterrows())
+    return (f"On {d['machine'].split(', torch')[0]} ({d['rounds']} interleaved rounds{load_span(d)}; {d['date']}) the portable kernels "
+            f"(PyTorch {k['portable']['aten']}, MKL {k['portable']['mkl']}; native: PyTorch {k['native']['aten']}, MKL {k['native']['mkl']}) "
+            f"took longer by these factors — training: {train}; SmolLM2 encoding user prompts: {enc}.")
 
 # %% ../nbs/09_efficiency.ipynb #g2
 def bench_gpu_text(d: dict) -> str:

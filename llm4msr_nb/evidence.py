@@ -11,13 +11,13 @@ import pandas as pd
 from .core import UserError, project_root, save_json, load_json, atomic_save
 from .meta import MetaConfig
 from .knowledge import KnowledgeSpec
-from .study import StudyConfig, Study
+from .study import StudyConfig, Study, TrainSettings
 from .backbones import BACKBONES
-from .stats import activity_view, cold_view, UNSEEN
+from .stats import activity_view, cold_view, UNSEEN, reproduction, Reproduction
 
 # %% auto #0
 __all__ = ['PLANS', 'TABLES', 'EVIDENCE_FILES', 'Plan', 'plan', 'Table', 'table', 'remake', 'evidence_dir', 'save_evidence',
-           'evidence_view', 'evidence', 'table_json', 'compare', 'minutes', 'timing']
+           'evidence_view', 'evidence', 'table_json', 'judge', 'minutes', 'timing']
 
 # %% ../nbs/06c_evidence.ipynb #v006
 @dataclass(frozen=True)
@@ -38,12 +38,20 @@ def plan(name: str, config: StudyConfig, what: str, device: str = 'cpu', chapter
     return p
 
 # %% ../nbs/06c_evidence.ipynb #v008
-plan('main', StudyConfig(), 'the default study: four backbones, base vs LLM4MSR, three seeds (llm4msr run)', chapters=('README', '07'))
-plan('quick', StudyConfig(quick=True), 'the smoke run: MovieLens-100K, one seed, three epochs (llm4msr run --quick)', chapters=('07',))
-plan('backbones-ml1m', StudyConfig(backbones=tuple(BACKBONES)), "the main study over all eight of chapter 04's backbones", chapters=('07',))
+_grid = dict(seeds=(1, 2, 3), train=TrainSettings(lrs=(1e-3, 3e-3)))    # three seeds, the rate chosen per backbone and variant
+plan('main', StudyConfig(), 'the default study: four backbones, base vs LLM4MSR, five seeds (llm4msr run)', chapters=('README', '07'))
+plan('tune-ml1m', StudyConfig(seeds=(1,), train=TrainSettings(lrs=(1e-3, 3e-3))),
+     "the main study's learning rates, chosen on validation at seed 1 per backbone and variant", chapters=('README', '07'))
+plan('quick', StudyConfig(quick=True), 'the smoke run: MovieLens-100K, three seeds (llm4msr run --quick)', chapters=('07',))
+plan('quick-portable', StudyConfig(quick=True, kernels='portable'), 'the smoke run on the portable CPU kernels: the same digits on any x86-64 CPU',
+     chapters=('09',))
+plan('main-portable', StudyConfig(kernels='portable'), 'the main study on the portable CPU kernels: their cost, and a replication on other kernels',
+     chapters=('09',))
+plan('backbones-ml1m', StudyConfig(backbones=tuple(BACKBONES), **_grid), "the main study's setting over all eight of chapter 04's backbones, three seeds",
+     chapters=('07',))
 
 def _arm(name, what, variants=('llm4msr', 'permuted'), meta=None, knowledge=None, device='cpu', **kw):
-    cfg = StudyConfig(**{'backbones': ('sharedbottom',), **kw}, variants=variants, meta=MetaConfig(**(meta or {})),
+    cfg = StudyConfig(**{'backbones': ('sharedbottom',), **_grid, **kw}, variants=variants, meta=MetaConfig(**(meta or {})),
                       knowledge=KnowledgeSpec(**(knowledge or {})))
     return plan(name, cfg, what, device, chapters=('07a',))
 
@@ -56,7 +64,8 @@ _arm('lever-levels', 'one meta-layer level at a time', ('scenario_only', 'user_o
 _arm('lever-dropout', 'knowledge dropout 0.5', meta={'dropout': 0.5})
 _arm('lever-init0', 'meta layers that start as the identity', ('llm4msr',), meta={'init_scale': 0.0})
 _arm('lever-whiten', 'PCA-whitened knowledge', meta={'normalize': 'whiten'})
-_experts = lambda **kw: StudyConfig(backbones=('sharedbottom', 'mmoe', 'ple'), variants=('base',), backbone={b: kw for b in ('sharedbottom', 'mmoe', 'ple')})
+_experts = lambda **kw: StudyConfig(backbones=('sharedbottom', 'mmoe', 'ple'), variants=('base',), backbone={b: kw for b in ('sharedbottom', 'mmoe', 'ple')},
+                                   **_grid)
 plan('norm-experts', _experts(norm=True), "the main study's plain backbones with batch normalisation in their shared parts", chapters=('04',))
 plan('init-experts', _experts(emb_std=1e-4), "the same with embeddings started at N(0, 1e-4), as Scenario-Wise-Rec starts them", chapters=('04',))
 plan('norm-init-experts', _experts(norm=True, emb_std=1e-4), "the same with both: batch normalisation and embeddings started at N(0, 1e-4)", chapters=('04',))
@@ -115,6 +124,8 @@ _options = json.dumps({b: {'norm': True, 'emb_std': 1e-4} for b in ('sharedbotto
 table('side-by-side-ml1m-options', "the same, ours with batch normalisation and Scenario-Wise-Rec's embedding initialisation",
       _bench('side_by_side', 'side-by-side-ml1m-options', f'--their-repo "${{SCENARIO_WISE_REC:?set it to a checkout of Scenario-Wise-Rec}}" '
              f"--models sharedbottom,mmoe,ple --ours '{_options}' "), chapters=('04',))
+table('bench-kernels-cpu', 'what the portable CPU kernels cost in training and LLM-stage throughput', _bench('bench_kernels', 'bench-kernels-cpu'),
+      chapters=('09',))
 table('bench-train-cpu', "every backbone's training throughput on this CPU, beside a bare embedding + MLP loop", _bench('bench_train', 'bench-train-cpu'), chapters=('09',))
 table('bench-gpu', "every GPU figure of chapter 09 in one run: training and its levers, serving, the LLM stage, the whole study",
       'python benchmarks/bench_gpu.py bundle && python benchmarks/bench_gpu.py run data/gpu-bundle data/evidence/bench-gpu', 'gpu', ('09',))
@@ -129,16 +140,19 @@ def evidence_dir(name: str | None = None, root=None) -> Path:
     return root/'data'/'evidence'/(name or '')
 
 def save_evidence(study: Study, name: str, root=None, splits=None) -> Path:
-    "Copy `study`'s small outputs (configuration with timings, results, report, cell records) into the evidence folder `name`, with the views that need its predictions: AUC by user activity, and by cold/warm user on the cold split."
-    dest = evidence_dir(name, root)
+    "Copy `study`'s small outputs (configuration with timings, results, report, cell records) into the evidence folder `name`, with the views that need its predictions: AUC by user activity, and by cold/warm user on the cold split. The folder is replaced whole."
+    dest = evidence_dir(name, root); new, old = dest.with_name(f'.{name}.new'), dest.with_name(f'.{name}.old')
+    for d in (new, old): shutil.rmtree(d, ignore_errors=True)            # left by an interrupted save
     if (study.folder/'predictions.parquet').exists():
         splits = splits if splits is not None else study.splits(); pred = study.predictions()
         views = {'activity.csv': activity_view(pred, splits)} | ({'cold.csv': cold_view(pred, splits)} if study.cfg.split == 'cold' else {})
-        for f, v in views.items(): atomic_save(dest/f, lambda t, v=v: v.to_csv(t, index=False))
+        for f, v in views.items(): atomic_save(new/f, lambda t, v=v: v.to_csv(t, index=False))
     for f in EVIDENCE_FILES:
-        if (study.folder/f).exists(): atomic_save(dest/f, lambda t, f=f: shutil.copyfile(study.folder/f, t))
+        if (study.folder/f).exists(): atomic_save(new/f, lambda t, f=f: shutil.copyfile(study.folder/f, t))
     for rec in sorted((study.folder/'cells').glob('*/record.json')):
-        save_json(load_json(rec), dest/'cells'/rec.parent.name/'record.json')
+        save_json(load_json(rec), new/'cells'/rec.parent.name/'record.json')
+    if dest.exists(): dest.rename(old)
+    new.rename(dest); shutil.rmtree(old, ignore_errors=True)
     return dest
 
 def evidence_view(study: Study, view: str) -> pd.DataFrame:
@@ -165,14 +179,14 @@ def table_json(name: str, root=None) -> dict:
     return json.loads(files[0].read_text())
 
 # %% ../nbs/06c_evidence.ipynb #v013
-def compare(a: Study, b: Study) -> list[str]:
-    "The differences between the results of two studies (empty: identical, digit for digit)."
-    ra, rb = a.results(), b.results()
-    if list(ra.columns) != list(rb.columns) or len(ra) != len(rb): return [f'results differ in shape: {ra.shape} vs {rb.shape}']
-    key = ['backbone', 'variant', 'seed', 'scenario']
-    diff = ra.compare(rb)
-    return [f"{'/'.join(map(str, ra.loc[i, key]))}: " + ', '.join(f'{c} {ra.loc[i, c]} vs {rb.loc[i, c]}' for c in diff.columns.get_level_values(0).unique()
-            if ra.loc[i, c] != rb.loc[i, c]) for i in diff.index]
+from .study import _flat
+
+def judge(committed: Study, recreated: Study) -> Reproduction:
+    "`recreated` judged against `committed`: other settings are 'not reproduced'; else `stats.reproduction` of their results."
+    a, b = (_flat(json.loads(json.dumps(s.cfg.to_dict(), default=str))) for s in (committed, recreated))
+    if moved := [f'{k}: {a.get(k)!r} → {b.get(k)!r}' for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]:
+        return Reproduction('not reproduced', settings=moved)
+    return reproduction(committed.results(), recreated.results())
 
 # %% ../nbs/06c_evidence.ipynb #v017
 def minutes(s: float) -> str:

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import pandas as pd
 import torch
-from .core import UserError, save_json
+from .core import UserError, save_json, cpu_kernels, kernel_env
 from .llm import Knowledge
 from .study import StudyConfig, Study, Cell, MEMORY, machine
 from .train import Trainer, TrainConfig, scenario_metrics
@@ -39,7 +39,8 @@ def evaluate_cell(study: Study, splits, cell: Cell, knowledge=None) -> tuple[pd.
     try: model = study.load_model(cell, splits, knowledge)
     except ValueError as e:   # truncated or foreign weights: deleting them retrains the cell on the next run
         raise UserError(f'{e}. Delete that file and run the study again: the cell is trained again') from None
-    tr = Trainer(model, splits, TrainConfig(batch_size=study.cfg.train.batch_size, quiet=True, seed=cell.seed))
+    tr = Trainer(model, splits, TrainConfig(batch_size=study.cfg.train.batch_size, quiet=True, seed=cell.seed,   # threads as in training:
+                                            num_threads=study.cfg.train.num_threads))          # --workers changes nothing
     pred = tr.predict('test')
     tag = dict(backbone=cell.backbone, variant=cell.variant, seed=cell.seed)
     metrics = scenario_metrics(pred['label'], pred['score'], pd.Categorical(pred['scenario'], categories=splits.scenarios).codes,
@@ -139,12 +140,29 @@ def _keep_knowledge(study: Study, knowledge, splits):
     if not (torch.equal(old.scenario, k.scenario.float()) and torch.equal(old.user, k.user.float())):
         raise UserError(f'{study.folder} holds a study run with other knowledge vectors; choose another folder or pass force=True')
 
+def _run_here(cfg, out, force, data, knowledge, verbose, workers, reuse) -> Path:
+    "`run_study` in a process started on the kernels `cfg` asks for; its folder."
+    if (have := cpu_kernels())['kernels'] != cfg.kernels:
+        raise UserError(f"kernels = {cfg.kernels!r}: not available on this machine (PyTorch reports {have['aten']} kernels, MKL branch {have['mkl']})")
+    return run_study(cfg, out, force, data, knowledge, print if verbose else (lambda *a: None), workers, reuse).folder
+
+def _on_kernels(cfg, out, force, data, knowledge, log, workers, reuse) -> Study:
+    "Run the study in a fresh process started on the CPU kernels `cfg` asks for (a process cannot switch once it has computed)."
+    env = dict(os.environ)
+    os.environ.clear(); os.environ.update(kernel_env(cfg.kernels, env))   # a spawned process starts with the environment of this moment
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn')) as pool:
+            folder = pool.submit(_run_here, cfg, out, force, data, knowledge, log is print, workers, reuse).result()
+    finally: os.environ.clear(); os.environ.update(env)
+    return Study(folder, data=data)
+
 def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, data=None, knowledge=None, log=print, workers: int = 1,
               reuse=()) -> Study:
     "Run (or resume, or reopen) the study of `cfg` in `out` (default runs/<dataset>[-quick]); `data`: your own interactions, `knowledge`: your own vectors; `workers`: cells trained at once; `reuse`: study folders whose cells in the same setting are taken, not trained."
     from tqdm.auto import tqdm
     cfg.check_source(data)
     for f in reuse: Study(f)                # a folder to reuse that is not a study: one clear line before any work
+    if cfg.kernels != cpu_kernels()['kernels']: return _on_kernels(cfg, out, force, data, knowledge, log, workers, reuse)
     if data is not None and cfg.data is None: cfg = cfg.replace(data=MEMORY)
     if knowledge is not None: cfg = cfg.replace(knowledge=cfg.knowledge.replace(source='file', file=OWN_KNOWLEDGE))
     out = Path(out or Path('runs')/(cfg.effective().dataset + ('-quick' if cfg.quick else '')))
@@ -172,17 +190,17 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     results = results[['dataset', 'backbone', 'variant', 'seed', 'scenario', 'auc', 'logloss', 'n', 'lr', 'best_epoch']]
     pred = pd.concat(ps, ignore_index=True)[['backbone', 'variant', 'seed', 'scenario', 'user_id', 'item_id', 'label', 'score']]
     secs['total'] = time.perf_counter() - t0
-    study.finish(results, pred, dict(seconds=secs, machine=machine(), workers=workers, load_average=load + [round(os.getloadavg()[0], 1)],
+    study.finish(results, pred, dict(seconds=secs, machine=machine(), kernels=cpu_kernels(), workers=workers, load_average=load + [round(os.getloadavg()[0], 1)],
                                      knowledge=getattr(knowledge, 'info', None), splits=splits.info) | ({'reused': reused} if reused else {}))
     log(f'wrote {out}/results.csv, predictions.parquet ({secs["total"]:.0f} s)')
     return study
 
 # %% ../nbs/07_experiments.ipynb #c026b
-def reproduce(name: str, out=None, force: bool = False, log=print, workers: int = 1, reuse=()) -> tuple[Study, list[str] | None]:
-    "Run plan `name` (chapter 06c) into `out` (default runs/<name>), taking the finished cells of `reuse` folders in the same setting; returns the study and its differences from the committed evidence (None: none committed)."
-    from llm4msr_nb.evidence import PLANS, evidence, compare
+def reproduce(name: str, out=None, force: bool = False, log=print, workers: int = 1, reuse=()):
+    "Run plan `name` (chapter 06c) into `out` (default runs/<name>), taking the finished cells of `reuse` folders in the same setting; returns the study and its judgement against the committed evidence (None: none committed)."
+    from llm4msr_nb.evidence import PLANS, evidence, judge
     if name not in PLANS: raise UserError(f"no plan {name!r}; choose one of {', '.join(PLANS)}")
     study = run_study(PLANS[name].config, out or Path('runs')/name, force, log=log, workers=workers, reuse=reuse)
     try: committed = evidence(name)
     except UserError: return study, None
-    return study, compare(committed, study)
+    return study, judge(committed, study)

@@ -9,21 +9,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from .stats import paired_gains, summarize, cold_view
+from .stats import paired_gains, pooled_test, summarize, cold_view, seed_noise, detectable
 from .study import Study
 from .evidence import evidence, evidence_view, evidence_dir, table_json, timing, remake
 from .backbones import BACKBONE_NAMES as NAMES
 
 # %% auto #0
 __all__ = ['versus', 'cold_results', 'lever_table', 'plot_lever', 'arm', 'plus', 'tables', 'cold_arm', 'committed', 'lever_arms',
-           'gain', 'signed', 'say', 'told', 'render', 'shift', 'side_by_side', 'backbone_table', 'probe', 'headline']
+           'gain', 'signed', 'say', 'told', 'verb', 'pooled', 'told_pooled', 'render', 'shift', 'side_by_side',
+           'backbone_table', 'probe', 'headline']
 
 # %% ../nbs/07a_findings.ipynb #c006
 def versus(results: pd.DataFrame, reference: str, scenario: str = 'overall') -> pd.DataFrame:
     "Paired per-seed test-AUC differences of every variant against `reference` (one scenario), as a compact table."
     g = paired_gains(results, reference=reference)
     g = g[g.scenario == scenario]
-    return g.assign(wins=g.wins.astype(str) + '/' + g.n_seeds.astype(str))[['backbone', 'variant', 'diff', 'wins', 'verdict']]
+    return g.assign(wins=g.wins.astype(str) + '/' + g.n_seeds.astype(str), p=g.p_value.map('{:.2g}'.format))[['backbone', 'variant', 'diff', 'p', 'wins', 'verdict']]
 
 # %% ../nbs/07a_findings.ipynb #c009b
 def cold_results(study: Study, splits) -> pd.DataFrame:
@@ -31,7 +32,7 @@ def cold_results(study: Study, splits) -> pd.DataFrame:
     return cold_view(study.predictions(), splits)
 
 def lever_table(arms: dict, scenario: str = 'overall') -> pd.DataFrame:
-    "One row per arm (name -> results holding `llm4msr` and its references): each variant's AUC, and `llm4msr` minus `permuted` / `base`, paired over seeds."
+    "One row per arm (name -> results holding `llm4msr` and its references): each variant's AUC, `llm4msr` minus `permuted` / `base` (paired t-test, 95% CI), and the smallest difference the arm detects."
     rows = []
     for name, r in arms.items():
         r = r[r.scenario == scenario]
@@ -40,6 +41,7 @@ def lever_table(arms: dict, scenario: str = 'overall') -> pd.DataFrame:
             if {'llm4msr', ref} <= set(r.variant):
                 d = versus(r[r.variant.isin(['llm4msr', ref])], ref, scenario).iloc[0]
                 row[f'llm4msr − {ref}'] = f"{d['diff']} ({d.verdict}, {d.wins})"
+                if 'detects' not in row: row['detects'] = f"±{detectable(*seed_noise(r, ref)):.4f}"   # the smallest effect this arm's seeds can see
         rows.append(row)
     return pd.DataFrame(rows).set_index('arm')
 
@@ -88,11 +90,12 @@ def lever_arms(named: dict, ref=None, keep=('base',)) -> dict:
 
 # %% ../nbs/07a_findings.ipynb #r003
 def gain(results: pd.DataFrame, variant: str, reference: str = 'base', scenario: str = 'overall') -> pd.Series:
-    "`variant` − `reference` paired over seeds (d: mean, sd, wins, n, verdict) with both mean AUCs (a, b)."
+    "`variant` − `reference` paired over seeds (d: mean, sd, low, high: 95% CI, p, wins, n, verdict) with both mean AUCs (a, b)."
     r = results[(results.scenario == scenario) & results.variant.isin([variant, reference])]
     g = paired_gains(r, reference=reference).iloc[0]
     m = r.groupby('variant').auc.mean()
-    return pd.Series(dict(d=g.diff_mean, sd=g.diff_std, wins=g.wins, n=g.n_seeds, verdict=g.verdict, a=m[variant], b=m[reference]))
+    return pd.Series(dict(d=g.diff_mean, sd=g.diff_std, low=g.ci_low, high=g.ci_high, p=g.p_value, wins=g.wins, n=g.n_seeds,
+                          verdict=g.verdict, a=m[variant], b=m[reference]))
 
 def signed(x: float, digits: int = 4) -> str:
     "A difference with its sign, as prose writes it: '+0.0022', '−0.0040'."
@@ -104,8 +107,22 @@ def say(text: str):
     return Markdown(text)
 
 def told(g: pd.Series) -> str:
-    "A paired comparison as prose: '−0.0047 (loss, 0/3 seeds)'."
-    return f'{signed(g.d)} ({g.verdict}, {g.wins}/{g.n} seeds)'
+    "A paired comparison as prose: '−0.0047 [−0.0086, −0.0008] (loss, 0/3 seeds)' — the mean difference, its 95% CI, the verdict."
+    if g.n < 2: return f'{signed(g.d)} (1 seed, no verdict)'
+    return f'{signed(g.d)} [{signed(g.low)}, {signed(g.high)}] ({g.verdict}, {g.wins}/{g.n} seeds)'
+
+def verb(g: pd.Series, gain: str, loss: str, null: str) -> str:
+    "The words for a comparison's verdict: `gain`, `loss`, or `null` (within noise) — so prose follows the test."
+    return {'gain': gain, 'loss': loss}.get(g.verdict, null)
+
+def pooled(results: pd.DataFrame, variant: str = 'llm4msr', reference: str = 'base') -> pd.Series:
+    "`variant` − `reference` across a study's backbones (chapter 06a's `pooled_test`), as `gain` gives one comparison."
+    t = pooled_test(results, variant, reference)
+    return pd.Series(dict(d=t['mean'], low=t['low'], high=t['high'], p=t['p'], verdict=t['verdict'], n=t['k'], below=t['below']))
+
+def told_pooled(g: pd.Series) -> str:
+    "A comparison across backbones as prose: '−0.0017 [−0.0023, −0.0012] (loss; below zero on 8 of 8 backbones)'."
+    return f'{signed(g.d)} [{signed(g.low)}, {signed(g.high)}] ({g.verdict}; below zero on {g.below} of {g.n} backbones)'
 
 def render(plans, text):
     "`say(text())` when every plan in `plans` has committed evidence; else a line naming the plans still missing it."
@@ -137,12 +154,15 @@ def side_by_side(name: str) -> tuple[str, pd.DataFrame]:
 
 # %% ../nbs/07a_findings.ipynb #r003v
 def backbone_table(name: str = 'backbones-ml1m') -> str:
-    "Overall test AUC of `base` and `llm4msr` per backbone (mean over seeds) and LLM4MSR − base paired over seeds, from plan `name`'s evidence."
+    "Overall test AUC of `base` and `llm4msr` per backbone (mean over seeds), LLM4MSR − base paired over seeds, and across backbones, from plan `name`'s evidence."
     r = evidence(name).results(); o = r[r.scenario == 'overall']
     auc = o.groupby(['backbone', 'variant'], sort=False).auc.mean()
-    return ("| backbone | base | LLM4MSR | LLM4MSR − base |\n|---|---:|---:|---|\n"
-            + '\n'.join(f"| {NAMES.get(b, b)} | {auc[(b, 'base')]:.4f} | {auc[(b, 'llm4msr')]:.4f} | {told(gain(r[r.backbone == b], 'llm4msr'))} |"
-                        for b in pd.unique(o.backbone)))
+    rows = [f"| {NAMES.get(b, b)} | {auc[(b, 'base')]:.4f} | {auc[(b, 'llm4msr')]:.4f} | {told(g := gain(r[r.backbone == b], 'llm4msr'))} | {g.p:.2g} |"
+            for b in pd.unique(o.backbone)]
+    if o.backbone.nunique() > 1:
+        a = pooled(r); rows.append(f"| all {a.n} (mean of the backbones) | {auc.xs('base', level='variant').mean():.4f} | "
+                                   f"{auc.xs('llm4msr', level='variant').mean():.4f} | {told_pooled(a)} | {a.p:.2g} |")
+    return "| backbone | base | LLM4MSR | LLM4MSR − base [95% CI] | p |\n|---|---:|---:|---|---:|\n" + '\n'.join(rows)
 
 # %% ../nbs/07a_findings.ipynb #c026t
 def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: int = 0) -> pd.Series:
@@ -159,28 +179,37 @@ def probe(vectors: torch.Tensor, targets: pd.DataFrame, folds: int = 5, seed: in
 # %% ../nbs/07a_findings.ipynb #c027a
 def _bullets_main():
     main = evidence('main'); t = main.results(); ct, cv = arm('controls-ml1m')
-    each = ', '.join(f"{NAMES.get(b, b)} {told(gain(t[t.backbone == b], 'llm4msr'))}" for b in dict.fromkeys(t.backbone))
+    per = {b: gain(t[t.backbone == b], 'llm4msr') for b in dict.fromkeys(t.backbone)}; across = pooled(t)
     low = gain(ct, 'llm4msr'); lp = gain(ct, 'llm4msr', 'permuted'); ct_dropout = evidence('controls-ml1m').cfg.meta.dropout
     meta = {x: gain(ct, x) for x in ('permuted', 'capacity', 'random')}; concat = gain(ct, 'concat')
     if committed(['lever-levels']): meta['scenario_only'] = gain(plus(arm('lever-levels'), (ct, cv))[0], 'scenario_only')
-    assert not any(gain(t[t.backbone == b], 'llm4msr').verdict == 'gain' for b in set(t.backbone)) and lp.verdict != 'gain'
     assert all(g.d < 0 for g in meta.values()) and concat.d > max(g.d for g in meta.values())
-    yield (f"**LLM4MSR does not beat its backbone.** In the main study ({len(main.cfg.backbones)} backbones, knowledge dropout "
-           f"{main.cfg.meta.dropout:g}, {len(main.cfg.seeds)} seeds), LLM4MSR − base: {each}. On SharedBottom at the paper-style dropout "
-           f"of {ct_dropout:g}: {told(low)}.")
-    yield (f"**The LLM's vectors do not beat their own permutation** (the same vectors given to the wrong users): {told(lp)} on SharedBottom.")
-    yield (f"**The generated meta layers cost more than they give**: every variant that inserts them loses, whatever fills them — "
+    wins = [NAMES.get(b, b) for b, g in per.items() if g.verdict == 'gain']
+    lead = f"LLM4MSR beats its backbone on {', '.join(wins)}" if wins else 'LLM4MSR does not beat its backbone' + verb(
+        across, '', ', and across backbones it loses', '')
+    yield (f"**{lead}.** In the main study ({len(main.cfg.backbones)} backbones, knowledge dropout {main.cfg.meta.dropout:g}, "
+           f"{len(main.cfg.seeds)} seeds), LLM4MSR − base with its 95% confidence interval: "
+           + ', '.join(f"{NAMES.get(b, b)} {told(g)}" for b, g in per.items())
+           + f"; across the {across.n} backbones {told_pooled(across)}. On SharedBottom at the dropout of the control studies "
+           f"({ct_dropout:g}): {told(low)}.")
+    yield (f"**The LLM's vectors {verb(lp, 'beat', 'do worse than', 'do not beat')} their own permutation** (the same vectors given to the "
+           f"wrong users): {told(lp)} on SharedBottom.")
+    losses = sum(g.verdict == 'loss' for g in meta.values())
+    yield (f"**The generated meta layers cost more than they give**: every variant that inserts them scores below the plain backbone, "
+           f"whatever fills them ({losses} of {len(meta)} a loss by the t-test) — "
            + ', '.join(f'`{x}` {told(g)}' for x, g in meta.items()) + f" — while concatenating the vectors costs least: {told(concat)}.")
 
 # %% ../nbs/07a_findings.ipynb #c027a1
 def _bullets_more():
     if committed(['noid', 'noid-statistics']) == ['noid', 'noid-statistics']:
         t, _ = arm('noid')
+        assert gain(t, 'llm4msr').verdict == gain(t, 'permuted').verdict == 'gain' and gain(t, 'llm4msr', 'permuted').verdict != 'gain'
         yield (f"**Without the user-id embedding the vectors act as an id, not as knowledge**: {told(gain(t, 'llm4msr'))} over the "
                f"id-less model, their permutation {told(gain(t, 'permuted'))}, a learnt per-user code (`capacity`) {told(gain(t, 'capacity'))}.")
     if committed(['cold', 'cold-statistics']) == ['cold', 'cold-statistics']:
         cs, cb = cold_arm('cold-statistics'), cold_arm('cold')
         lift, lp = gain(cs, 'llm4msr', 'base', 'cold users'), gain(cb, 'llm4msr', 'permuted', 'cold users')
+        assert lift.verdict == 'gain' and lift.low > lp.high      # the prompt's numbers lift more than the vector's interval allows
         star = ''
         if committed(['cold-star', 'cold-star-statistics']) == ['cold-star', 'cold-star-statistics']:
             s = gain(cold_arm('cold-star-statistics', 'cold-star'), 'llm4msr', 'base', 'cold users'); star = f" (STAR: {s.b:.3f} to {s.a:.3f})"

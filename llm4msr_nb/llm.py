@@ -13,7 +13,7 @@ from torch import nn
 from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 from .core import (Config, UserError, cache_dir, content_hash, file_digest, atomic_save, atomic_write, save_json,
-                             load_json, get_device, asset_path)
+                             load_json, get_device, asset_path, cpu_kernels)
 
 # %% auto #0
 __all__ = ['SMOLLM2_GGUF', 'DEFAULT_MODEL', 'FINGERPRINT_VERSION', 'POOLINGS', 'SYSTEM_PROMPT', 'TINY_ARCHS', 'STORE_VERSION',
@@ -457,10 +457,10 @@ STORE_VERSION = 1
 
 def store_key(llm: FrozenLLM, prompts: Sequence[str], mode: str = 'encode', layer: int = -1, pooling: str = 'mean',
               max_new_tokens: int | None = None) -> str:
-    "Content hash of everything that determines a set of knowledge vectors."
-    reason = mode == 'reason'
+    "Content hash of everything that determines a set of knowledge vectors (on a CPU, the portable kernels too: chapter 00)."
+    reason, portable = mode == 'reason', llm.device.type == 'cpu' and cpu_kernels()['kernels'] == 'portable'
     return content_hash(STORE_VERSION, llm.fingerprint, mode, llm._layer_index(layer), pooling, llm.max_length,
-                        max_new_tokens if reason else None, llm.system if reason else None, list(prompts))
+                        max_new_tokens if reason else None, llm.system if reason else None, list(prompts), *(['portable'] if portable else []))
 
 def _chunk_files(folder: Path, c: int): return [folder/f'chunk-{c:05d}{s}' for s in ('.safetensors', '.jsonl', '.json')]
 
