@@ -30,10 +30,10 @@ export: setup ## notebooks -> library, and tidy the notebooks
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
 readme: setup ## README.md from nbs/index.ipynb (quarto-free)
-	$(BIN)/python -c "from llm4msr_nb.book import write_readme; write_readme()"
+	$(BIN)/python -c "from llm4msr_nb.book.site import write_readme; write_readme()"
 
 docs: setup ## static HTML book under _docs/, offline
-	$(BIN)/python -c "from llm4msr_nb.book import build_docs; print(build_docs())"
+	$(BIN)/python -c "from llm4msr_nb.book.site import build_docs; print(build_docs())"
 
 clean:
 	rm -rf $(VENV) _docs _proc build *.egg-info .pytest_cache

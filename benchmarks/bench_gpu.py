@@ -145,10 +145,11 @@ def part_study(folder, out, device, smoke, timeout, workers):
     study = Path(tempfile.mkdtemp())/'study'
     know = ROOT/'data/evidence/knowledge-ml100k/knowledge.safetensors' if smoke else folder/'knowledge-ml1m.safetensors'
     args = ['run', '--out', str(study), '--workers', str(workers), '--knowledge.source', 'file', '--knowledge.file', str(know)]
-    _subprocess([sys.executable, '-c', 'import sys; from llm4msr_nb.cli import main; sys.exit(main())', *args, *(['--quick'] if smoke else [])],
+    _subprocess([sys.executable, '-c', 'import sys; from llm4msr_nb.book.cli import command; sys.exit(command())', *args, *(['--quick'] if smoke else [])],
                 out/'study.log', timeout)
-    c = json.loads((study/'config.json').read_text())
-    shutil.copy2(study/'results.csv', out/'study_results.csv')
+    from llm4msr_nb.study import Study
+    s = Study(study); c = s.info()
+    s.results().to_csv(out/'study_results.csv', index=False)
     return dict(seconds=c['seconds'], workers=c.get('workers'), machine=c.get('machine'), met=None if smoke else c['seconds']['total'] <= 120)
 
 

@@ -27,7 +27,7 @@ k = SimpleNamespace(scenario=torch.randn(splits.n_scenarios, 576, generator=g), 
 for b in ('sharedbottom', 'star'):
     for v in ('base', 'llm4msr'):
         t = Trainer(build_model(b, v, splits, k if v != 'base' else None, seed=0), splits,
-                    TrainConfig(epochs=epochs, patience=99, quiet=True, num_threads=1, cpu=True))
+                    TrainConfig(epochs=epochs, patience=99, cpu=True), quiet=True)
         out[f'train {b}/{v}'] = float(t.fit().samples_per_s.median())
 for q in (None, 'int8'):
     llm = FrozenLLM(quantize=q); prompts = user_prompts(splits, llm.tokenizer, 96)[1:65]

@@ -51,8 +51,8 @@ def lever_rows(splits, epochs, batch_size, device):
                                              ('+ fused Adam', 'no', True, True), ('+ bf16 autocast', 'bf16', True, True)]:
         if device == 'cpu' and (fused or precision == 'bf16'): continue   # GPU levers: on a CPU the Trainer uses neither
         seed_everything(0)
-        t = Trainer(make_backbone('sharedbottom', splits), splits, TrainConfig(epochs=epochs, batch_size=batch_size, patience=99, quiet=True,
-                                                                             cpu=device == 'cpu', mixed_precision=precision))
+        t = Trainer(make_backbone('sharedbottom', splits), splits, TrainConfig(epochs=epochs, batch_size=batch_size, patience=99, num_threads=None,
+                                                                             cpu=device == 'cpu', mixed_precision=precision), quiet=True)
         t.prechecked = checked
         torch.optim.Adam = adam if fused else plain_adam
         try: sps = float(t.fit().samples_per_s.median())
@@ -94,7 +94,8 @@ def main():
     rows = []
     for name in names:
         seed_everything(0)
-        t = Trainer(make_backbone(name, splits), splits, TrainConfig(epochs=a.epochs, batch_size=a.batch_size, patience=99, quiet=True, cpu=a.device == 'cpu'))
+        t = Trainer(make_backbone(name, splits), splits, TrainConfig(epochs=a.epochs, batch_size=a.batch_size, patience=99, num_threads=None, cpu=a.device == 'cpu'),
+                    quiet=True)
         sps = t.fit().samples_per_s.median()
         rows.append(dict(backbone=name, samples_per_s=float(sps), vs_bare=float(sps / bare)))
         print(f'{name:>24}: {sps:>10,.0f} samples/s   {sps / bare:.2f}x the bare loop')

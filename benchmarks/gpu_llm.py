@@ -30,7 +30,8 @@ def timed(f):
     return r, time.perf_counter() - t
 
 def run(path, out, batch_size, limit, device, user_new, scen_new):
-    from llm4msr_nb.llm import FrozenLLM, Knowledge
+    from llm4msr_nb.llm import FrozenLLM
+    from llm4msr_nb.knowledge import Knowledge
     d = json.loads(Path(path).read_text()); out = Path(out); out.mkdir(parents=True, exist_ok=True)
     up, sp = d['user_prompts'][:limit], d['scenario_prompts']
     llm, t_load = timed(lambda: FrozenLLM(None, dtype='bfloat16' if device == 'cuda' else 'float32', device=device))

@@ -8,7 +8,7 @@ import sys, os, re, json, argparse, difflib, dataclasses, typing
 from . import __version__
 
 # %% auto #0
-__all__ = ['parse_value', 'config_options', 'parser', 'config_from_args', 'main', 'import_graph', 'import_cycle']
+__all__ = ['parse_value', 'config_options', 'parser', 'config_from_args', 'main', 'run_command']
 
 # %% ../nbs/10_cli.ipynb #c005
 def _type(cls, name):
@@ -72,30 +72,25 @@ def config_options(p: argparse.ArgumentParser):
                              help=f"default: {','.join(map(str, d)) if isinstance(d, tuple) else d}{hint}")
 
 # %% ../nbs/10_cli.ipynb #c006a
+def _outputs() -> str:
+    from llm4msr_nb.study import STUDY_FILES
+    return ', '.join(STUDY_FILES[k] + ('/' if k == 'figures' else '') for k in ('results', 'report', 'predictions', 'figures'))
+
 def parser() -> argparse.ArgumentParser:
-    "The `llm4msr` argument parser."
+    "The library's argument parser: `run` and `report` (the book's `reproduce` joins them in `llm4msr_nb.book.cli`)."
+    from llm4msr_nb.study import STUDY_FILES
     p = _Parser(prog='llm4msr', description='LLM-enhanced multi-scenario recommendation (LLM4MSR), offline.')
     p.add_argument('--version', action='version', version=f'llm4msr_nb {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True)
     r = sub.add_parser('run', help='run a study: backbones x variants x seeds, then its report and figures',
-                       description='Run a study and write results.csv, results.md, predictions.parquet, figures/ and config.json. '
+                       description=f'Run a study and write {_outputs()} and {STUDY_FILES["config"]}. '
                                    'Every option is a field of StudyConfig; a section field is --section.field.')
     r.add_argument('--out', default=None, help='output folder (default runs/<dataset>[-quick]); an unfinished study there resumes')
     r.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
     _workers_option(r); _reuse_option(r)
     config_options(r)
-    rp = sub.add_parser('report', help="rewrite a finished study's results.md and figures", description="Rewrite results.md and figures/ of a finished study folder.")
+    rp = sub.add_parser('report', help="rewrite a finished study's report and figures", description=f"Rewrite {STUDY_FILES['report']} and {STUDY_FILES['figures']}/ of a finished study folder.")
     rp.add_argument('folder', help='a finished study folder')
-    rr = sub.add_parser('reproduce', help='recreate a study the book cites, and compare it with its committed evidence',
-                        description='Run a plan of the book (chapter 06c) from nothing, write its report, and compare its results with the committed evidence.')
-    rr.add_argument('name', nargs='?', help='the plan or evidence table (see --list)')
-    rr.add_argument('--list', action='store_true', help='list the plans and evidence tables: name, device, committed evidence, what it shows')
-    rr.add_argument('--out', default=None, help='output folder (default runs/<name>); an unfinished study there resumes')
-    rr.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
-    rr.add_argument('--save', action='store_true', help="write the recreated study's small outputs into data/evidence/<name>/")
-    rr.add_argument('--judge', metavar='FOLDER', default=None,
-                    help='judge a finished study folder against the evidence of NAME, without running anything')
-    _workers_option(rr); _reuse_option(rr)
     return p
 
 def _reuse_option(p):
@@ -129,14 +124,16 @@ def _fail(e, code: int) -> int:
     print(f'llm4msr: error: {e}', file=sys.stderr); return code
 
 def main(argv=None) -> int:
-    "Entry point of the `llm4msr` console script."
+    "The library's command: `run` and `report` (the installed `llm4msr` adds the book's `reproduce`)."
+    return run_command(parser().parse_args(argv))
+
+def run_command(a) -> int:
+    "Run a parsed `run` or `report` command line; user mistakes are one line and an exit status (2: an option, 1: an input)."
     os.environ.setdefault('HF_HUB_OFFLINE', '1'); os.environ.setdefault('TRANSFORMERS_OFFLINE', '1')
     from llm4msr_nb.core import UserError
-    a = parser().parse_args(argv)
     try:
         cfg = config_from_args(a) if a.command == 'run' else None
         if cfg is not None and cfg.data is None: cfg.check_source()
-        if a.command == 'reproduce': return _reproduce(a)
     except UserError as e: return _fail(e, 2)
     from llm4msr_nb.study import Study
     from llm4msr_nb.experiments import run_study
@@ -151,69 +148,4 @@ def _report(study):
     from llm4msr_nb.interpret import study_figures
     splits = study.splits()
     report(study, splits); study_figures(study, splits)
-    print(f'{study.folder}: results.csv, results.md, predictions.parquet, figures/')
-
-# %% ../nbs/10_cli.ipynb #c010b
-def _reproduce(a) -> int:
-    from llm4msr_nb.core import UserError, project_root
-    from llm4msr_nb.evidence import PLANS, TABLES, evidence_dir, save_evidence, evidence, judge
-    if a.list or not a.name:
-        for p in [*PLANS.values(), *TABLES.values()]:
-            have = any(evidence_dir(p.name).glob('*')) if evidence_dir(p.name).is_dir() else False
-            print(f"{p.name:<22} {p.device:<4} {'evidence' if have else 'no evidence':<12} {p.what}")
-        return 0
-    if a.name not in PLANS and a.name not in TABLES: raise UserError(f"no plan {a.name!r}; llm4msr reproduce --list names them")
-    if a.judge:
-        from llm4msr_nb.study import Study
-        if a.name not in PLANS: raise UserError(f'{a.name} is an evidence table, not a study: there is nothing to judge')
-        return _verdict(a.name, judge(evidence(a.name), Study(a.judge)))
-    if (PLANS.get(a.name) or TABLES[a.name]).device == 'gpu' and not __import__('torch').cuda.is_available():
-        print(f'note: {a.name} is meant for a GPU and none is visible here: it will run, slowly')
-    if a.name in TABLES:
-        import subprocess
-        print(f'$ {TABLES[a.name].command}')
-        return subprocess.run(TABLES[a.name].command, shell=True, cwd=project_root()).returncode
-    from llm4msr_nb.experiments import reproduce
-    try:
-        study, verdict = reproduce(a.name, a.out, a.force, workers=a.workers, reuse=a.reuse)
-        _report(study)
-        if a.save: print(f'saved {save_evidence(study, a.name)}')
-    except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)
-    if verdict is None: print(f'{a.name}: no committed evidence to compare with'); return 0
-    return 0 if a.save else _verdict(a.name, verdict)
-
-def _verdict(name: str, r) -> int:
-    "Print a judgement (one line, then what changed), and its exit status: 0 identical or reproduced, 1 not reproduced."
-    print(f'{name}: {r}')
-    return 0 if r.ok else 1
-
-# %% ../nbs/10_cli.ipynb #c016
-def import_graph(package: str = 'llm4msr_nb') -> dict[str, set[str]]:
-    "Module -> the package's modules it imports (at any depth of its code), read from the source files."
-    import ast, importlib.util
-    from pathlib import Path
-    root = Path(importlib.util.find_spec(package).origin).parent
-    mods = {p.stem for p in root.glob('*.py') if not p.stem.startswith('_')}
-    graph = {}
-    for m in mods:
-        found = set()
-        for node in ast.walk(ast.parse((root/f'{m}.py').read_text(encoding='utf-8'))):
-            if isinstance(node, ast.ImportFrom):
-                name = node.module or ''
-                if node.level == 1: found.add(name.split('.')[0] or '')
-                elif name.startswith(package + '.'): found.add(name.split('.')[1])
-                if name in ('', package) or node.level == 1 and not name: found.update(a.name for a in node.names)
-            elif isinstance(node, ast.Import): found.update(a.name.split('.')[1] for a in node.names if a.name.startswith(package + '.'))
-        graph[m] = (found & mods) - {m}
-    return graph
-
-def import_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    "One cycle of `graph` as a list of modules, or None."
-    state = {}
-    def visit(m, path):
-        state[m] = 'open'
-        for n in sorted(graph[m]):
-            if state.get(n) == 'open': return path[path.index(n):] + [n]
-            if n not in state and (c := visit(n, path + [n])): return c
-        state[m] = 'done'
-    return next((c for m in sorted(graph) if m not in state and (c := visit(m, [m]))), None)
+    print(f'{study.folder}: {_outputs()}')

@@ -237,7 +237,7 @@ def training_snippet(dataset: str = 'movielens-100k', backbone: str = 'sharedbot
 from llm4msr_nb.meta import build_model
 g = torch.Generator().manual_seed(0)
 k = SimpleNamespace(scenario=torch.randn(splits.n_scenarios, 576, generator=g), user=torch.randn(splits.n_users, 576, generator=g))
-Trainer(build_model({backbone!r}, 'llm4msr', splits, k), splits, TrainConfig(epochs={epochs}, quiet=True, num_threads=1)).fit()
+Trainer(build_model({backbone!r}, 'llm4msr', splits, k), splits, TrainConfig(epochs={epochs}), quiet=True).fit()
 """
 
 def extraction_snippet(dataset: str = 'movielens-100k', model: str = 'tiny', n_users: int = 64, quantize: str | None = None) -> str:

@@ -10,24 +10,26 @@ from pathlib import Path
 import pandas as pd
 import torch
 from .core import UserError, save_json, cpu_kernels, kernel_env
-from .llm import Knowledge
-from .study import StudyConfig, Study, Cell, MEMORY, machine
+from .knowledge import Knowledge
+from .study import StudyConfig, Study, Cell, MEMORY, STUDY_FILES, machine
 from .train import Trainer, TrainConfig, scenario_metrics
 
 # %% auto #0
-__all__ = ['OWN_KNOWLEDGE', 'train_cell', 'evaluate_cell', 'lr_grid', 'best_cell', 'tune_and_test', 'train_cells', 'cell_setting',
-           'adopt_cells', 'run_study', 'reproduce']
+__all__ = ['train_cell', 'evaluate_cell', 'lr_grid', 'best_cell', 'tune_and_test', 'train_cells', 'cell_setting', 'adopt_cells',
+           'run_study']
 
 # %% ../nbs/07_experiments.ipynb #c011
 def train_cell(study: Study, splits, cell: Cell, knowledge=None) -> dict:
     "Train (or reload) one cell; returns its record (validation metrics, best epoch, history, seconds, weights)."
     if (rec := study.record(cell)) is not None:
         if study.weights(cell).exists(): return rec
-        warnings.warn(f'{study.cell_dir(cell)} has a record but no weights (best.pt): the cell is trained again')
+        warnings.warn(f'{study.cell_dir(cell)} has a record but no weights ({study.weights(cell).name}): the cell is trained again')
         shutil.rmtree(study.cell_dir(cell))
     model = study.model(cell, splits, knowledge)
     t0 = time.perf_counter()
-    tr = Trainer(model, splits, study.cfg.train.trainer(cell.lr, cell.seed, study.cell_dir(cell))); hist = tr.fit()
+    tr = Trainer(model, splits, study.cfg.train, lr=cell.lr, seed=cell.seed, best_path=study.weights(cell), last_path=study.resume_file(cell),
+                 quiet=True)
+    hist = tr.fit()
     valid = tr.evaluate('valid')
     return study.save_record(cell, dict(backbone=cell.backbone, variant=cell.variant, seed=cell.seed, lr=cell.lr, best_epoch=tr.best_epoch,
                                         valid_auc=tr.best_auc, valid=valid.to_dict('records'), history=hist.to_dict('records'),
@@ -39,8 +41,7 @@ def evaluate_cell(study: Study, splits, cell: Cell, knowledge=None) -> tuple[pd.
     try: model = study.load_model(cell, splits, knowledge)
     except ValueError as e:   # truncated or foreign weights: deleting them retrains the cell on the next run
         raise UserError(f'{e}. Delete that file and run the study again: the cell is trained again') from None
-    tr = Trainer(model, splits, TrainConfig(batch_size=study.cfg.train.batch_size, quiet=True, seed=cell.seed,   # threads as in training:
-                                            num_threads=study.cfg.train.num_threads))          # --workers changes nothing
+    tr = Trainer(model, splits, study.cfg.train, seed=cell.seed, quiet=True)   # threads as in training: --workers changes nothing
     pred = tr.predict('test')
     tag = dict(backbone=cell.backbone, variant=cell.variant, seed=cell.seed)
     metrics = scenario_metrics(pred['label'], pred['score'], pd.Categorical(pred['scenario'], categories=splits.scenarios).codes,
@@ -103,38 +104,29 @@ def cell_setting(cfg: StudyConfig, backbone: str) -> dict:
     return own | {'backbone': eff.backbone.get(backbone, {})}
 
 # %% ../nbs/07_experiments.ipynb #c014g
-def _copy_cell(src: Path, dest: Path):
-    "Copy a finished cell's weights, then its record, into a hidden folder beside `dest`, then rename it: never half a cell."
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix='.', suffix='.tmp'))
-    shutil.copy2(src/'best.pt', tmp/'best.pt'); shutil.copy2(src/'record.json', tmp/'record.json')
-    os.replace(tmp, dest)
-
 def adopt_cells(study: Study, folders, log=print) -> dict:
     "Copy into `study` the finished cells of other study folders that trained them in the same setting; returns {folder: cells taken}."
-    (cells := study.folder/'cells').mkdir(exist_ok=True)
-    for t in cells.glob('.*.tmp'): shutil.rmtree(t)         # a copy that was interrupted
+    study.clean_partial()                                    # a copy that was interrupted
     key, taken = study.info().get('data_key'), {}
     mine = {b: cell_setting(study.cfg, b) for b in study.cfg.backbones}
     for f in map(Path, folders):
         other = Study(f)
         if other.info().get('data_key') != key: log(f'{f}: trained on other data, no cells taken'); continue
         theirs, n = {b: cell_setting(other.cfg, b) for b in other.cfg.backbones}, 0
-        for rec in sorted((f/'cells').glob('*/record.json')):
-            r = load_json(rec); c = Cell(r['backbone'], r['variant'], int(r['seed']), float(r['lr']))
+        for r in other.records():
+            c = Cell(r['backbone'], r['variant'], int(r['seed']), float(r['lr']))
             ok = (c.backbone in mine and c.variant in study.cfg.variants and c.seed in study.cfg.seeds and c.lr in study.cfg.train.lrs
-                  and study.record(c) is None and (rec.parent/'best.pt').exists() and theirs.get(c.backbone) == mine[c.backbone])
-            if ok: _copy_cell(rec.parent, study.cell_dir(c)); n += 1
+                  and study.record(c) is None and other.weights(c).exists() and theirs.get(c.backbone) == mine[c.backbone])
+            if ok: study.adopt_cell(other, c); n += 1
         taken[str(f)] = n; log(f'{f}: took {n} finished cell(s)')
     return taken
 
 # %% ../nbs/07_experiments.ipynb #c024
-OWN_KNOWLEDGE = 'knowledge.safetensors'   # knowledge passed to run_study, kept in the study folder
-
 def _keep_knowledge(study: Study, knowledge, splits):
     "Save vectors passed in memory into the study folder (or check they are the ones it already holds)."
     k = knowledge if isinstance(knowledge, Knowledge) else Knowledge(knowledge.scenario, knowledge.user, dict(getattr(knowledge, 'info', None) or {}),
                                                                       None, list(splits.scenarios), list(splits.user_ids))
-    path = study.folder/OWN_KNOWLEDGE
+    path = study.knowledge_file
     if not path.exists(): return k.save(path)
     old = Knowledge.load(path)
     if not (torch.equal(old.scenario, k.scenario.float()) and torch.equal(old.user, k.user.float())):
@@ -164,7 +156,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     for f in reuse: Study(f)                # a folder to reuse that is not a study: one clear line before any work
     if cfg.kernels != cpu_kernels()['kernels']: return _on_kernels(cfg, out, force, data, knowledge, log, workers, reuse)
     if data is not None and cfg.data is None: cfg = cfg.replace(data=MEMORY)
-    if knowledge is not None: cfg = cfg.replace(knowledge=cfg.knowledge.replace(source='file', file=OWN_KNOWLEDGE))
+    if knowledge is not None: cfg = cfg.replace(knowledge=cfg.knowledge.replace(source='file', file=STUDY_FILES['knowledge']))
     out = Path(out or Path('runs')/(cfg.effective().dataset + ('-quick' if cfg.quick else '')))
     study = Study.create(out, cfg, force, data)
     if study.finished: log(f'{out} holds this study, finished: nothing to do (force=True starts it afresh)'); return study
@@ -172,7 +164,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     splits = study.splits()
     if (saved := study.info().get('data_key', splits.info['key'])) != splits.info['key']:
         raise UserError(f'{out}: the data differ from the data this study started with; choose another folder, or force to start afresh')
-    save_json({**study.info(), 'data_key': saved}, study.folder/'config.json')
+    study.update_info(data_key=saved)
     secs['data'] = time.perf_counter() - t0; log(f'data: {splits}')
     reused = {f: n for f, n in adopt_cells(study, reuse, log).items() if n}
     if knowledge is not None: _keep_knowledge(study, knowledge, splits)
@@ -194,13 +186,3 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
                                      knowledge=getattr(knowledge, 'info', None), splits=splits.info) | ({'reused': reused} if reused else {}))
     log(f'wrote {out}/results.csv, predictions.parquet ({secs["total"]:.0f} s)')
     return study
-
-# %% ../nbs/07_experiments.ipynb #c026b
-def reproduce(name: str, out=None, force: bool = False, log=print, workers: int = 1, reuse=()):
-    "Run plan `name` (chapter 06c) into `out` (default runs/<name>), taking the finished cells of `reuse` folders in the same setting; returns the study and its judgement against the committed evidence (None: none committed)."
-    from llm4msr_nb.evidence import PLANS, evidence, judge
-    if name not in PLANS: raise UserError(f"no plan {name!r}; choose one of {', '.join(PLANS)}")
-    study = run_study(PLANS[name].config, out or Path('runs')/name, force, log=log, workers=workers, reuse=reuse)
-    try: committed = evidence(name)
-    except UserError: return study, None
-    return study, judge(committed, study)

@@ -268,9 +268,8 @@ def study_figures(study: Study, splits=None, knowledge=None, variants=None) -> l
     splits = splits if splits is not None else study.splits()
     results = study.results(); results = results[results.variant.isin(variants or results.variant)]
     if knowledge is None and _meta_variant(results.variant.unique()): knowledge = study.knowledge(splits, log=lambda *a: None)
-    figs = study.folder/'figures'; figs.mkdir(parents=True, exist_ok=True)
-    has_k = knowledge is not None and getattr(knowledge, 'scenario', None) is not None and knowledge.scenario.shape[1] > 1 \
-        and float(knowledge.scenario.float().std()) > 0
+    figs = study.figures_dir()
+    has_k = knowledge is not None and (getattr(knowledge, 'info', None) or {}).get('source') != 'none'   # vectors with content
     label = str((getattr(knowledge, 'info', None) or {}).get('model', 'knowledge')) if has_k else ''
     hist = study.histories(); hist = hist[hist.variant.isin(results.variant.unique())]
     jobs = {'training_curves.png': lambda: plot_curves(hist, splits.scenarios)}

@@ -10,11 +10,12 @@ from torch import nn
 import torch.nn.functional as F
 from .core import Config, UserError
 from .backbones import make_backbone, batch_checks
+from .knowledge import CONTROLS, control_knowledge
 
 # %% auto #0
-__all__ = ['VARIANTS', 'MetaConfig', 'normalize_knowledge', 'derangement', 'control_knowledge', 'KnowledgeAdapter',
-           'CapacityAdapter', 'meta_layer_size', 'apply_meta_layer', 'MetaNet', 'LLM4MSR', 'fold', 'FoldedLLM4MSR',
-           'variant_config', 'needs_knowledge', 'build_model']
+__all__ = ['VARIANTS', 'MetaConfig', 'normalize_knowledge', 'KnowledgeAdapter', 'CapacityAdapter', 'meta_layer_size',
+           'apply_meta_layer', 'MetaNet', 'LLM4MSR', 'fold', 'FoldedLLM4MSR', 'variant_config', 'needs_knowledge',
+           'build_model']
 
 # %% ../nbs/05_meta.ipynb #c006
 @dataclass
@@ -22,7 +23,7 @@ class MetaConfig(Config):
     "How knowledge becomes meta layers. Defaults follow the paper's description; see the prose for what is reconstruction."
     levels: tuple = ('scenario', 'user')   # meta layers, applied bottom-up in this order
     fusion: str = 'meta'           # 'meta': generated meta layers; 'concat': knowledge added through a linear map (no meta nets)
-    knowledge: str = 'llm'         # 'llm' | 'random' | 'permuted' | 'capacity' (controls)
+    knowledge: str = 'llm'         # 'llm', a control of chapter 03a ('random', 'permuted'), or 'capacity' (learnt codes)
     normalize: str = 'standardize' # 'none' | 'center' | 'standardize' | 'whiten' (PCA whitening)
     adapter_dim: int = 32          # knowledge adapter width
     hidden: int = 64               # hidden width of each meta network
@@ -33,7 +34,7 @@ class MetaConfig(Config):
     init_scale: float = 0.1        # scale of the meta networks' output layer at start (0 -> the model starts as its backbone)
     seed: int = 0                  # seed of the random / permuted controls
     choices = {'levels': (lambda v: len(v) > 0 and set(v) <= {'scenario', 'user'}, "use a non-empty subset of ('scenario', 'user')"),
-               'fusion': ('meta', 'concat'), 'knowledge': ('llm', 'random', 'permuted', 'capacity'),
+               'fusion': ('meta', 'concat'), 'knowledge': (*CONTROLS, 'capacity'),
                'normalize': ('none', 'center', 'standardize', 'whiten'), 'layer': ('diag', 'lowrank'),
                'adapter_dim': (lambda n: n > 0, 'must be positive'), 'hidden': (lambda n: n > 0, 'must be positive'),
                'rank': (lambda n: n > 0, 'must be positive'), 'dropout': (lambda p: 0 <= p < 1, 'must lie in [0, 1)'),
@@ -55,23 +56,6 @@ def normalize_knowledge(K: torch.Tensor, how: str = 'standardize', skip_first: b
     else: raise ValueError(f"normalize={how!r}: choose one of 'none', 'center', 'standardize', 'whiten'")
     if skip_first: out[0] = 0
     return out
-
-# %% ../nbs/05_meta.ipynb #c012
-def derangement(n: int, g: torch.Generator) -> torch.Tensor:
-    "A random permutation of range(n) with no fixed point (every row gets another row's vector), for n >= 2."
-    while True:
-        p = torch.randperm(n, generator=g)
-        if n < 2 or not (p == torch.arange(n)).any(): return p
-
-def control_knowledge(K: torch.Tensor, kind: str, seed: int = 0, skip_first: bool = False) -> torch.Tensor:
-    "The fair controls: `'random'` Gaussian rows of the same shape, `'permuted'` the same rows shuffled across owners."
-    g = torch.Generator().manual_seed(seed); K = K.float()
-    if kind == 'llm': return K
-    if kind == 'random': return torch.randn(K.shape, generator=g) * K.std() + K.mean()
-    if kind == 'permuted':
-        lo = 1 if skip_first else 0
-        return K[torch.cat([torch.arange(lo), lo + derangement(len(K) - lo, g)])]
-    raise ValueError(f"knowledge={kind!r}: choose one of 'llm', 'random', 'permuted', 'capacity'")
 
 # %% ../nbs/05_meta.ipynb #c015
 class KnowledgeAdapter(nn.Module):
@@ -117,7 +101,7 @@ class MetaNet(nn.Module):
         self.net = nn.Sequential(nn.Linear(code_dim, hidden), nn.ReLU(), nn.Linear(hidden, self.n_out))
         with torch.no_grad(): self.net[-1].weight.mul_(init_scale); self.net[-1].bias.mul_(init_scale)
     def forward(self, code): return self.net(code)
-    def apply(self, h, params): return apply_meta_layer(h, params, self.layer, self.rank)
+    def apply_to(self, h, params): return apply_meta_layer(h, params, self.layer, self.rank)   # not `apply`: nn.Module.apply(fn) stays torch's
 
 # %% ../nbs/05_meta.ipynb #c021xa
 from llm4msr_nb.core import add_to
@@ -175,7 +159,7 @@ def transform(self, h, batch):
     if self.cfg.fusion == 'concat':
         return h + self.concat(torch.cat([{'scenario': cs_all.index_select(0, s), 'user': cu}[l] for l in self.cfg.levels], -1))
     for lvl in self.cfg.levels:
-        h = self.meta[lvl].apply(h, self.level_params(lvl, cs_all, cu, s))
+        h = self.meta[lvl].apply_to(h, self.level_params(lvl, cs_all, cu, s))
     return h
 
 @add_to(LLM4MSR)
@@ -233,8 +217,7 @@ VARIANTS = {
     'llm4msr':       {},                                  # scenario + user meta layers from the knowledge
     'scenario_only': {'levels': ('scenario',)},           # ablation: scenario-level meta layer only
     'user_only':     {'levels': ('user',)},               # ablation: user-level meta layer only
-    'random':        {'knowledge': 'random'},             # control: Gaussian vectors of the knowledge's shape
-    'permuted':      {'knowledge': 'permuted'},           # control: the same vectors given to the wrong users/scenarios
+    **{c: {'knowledge': c} for c in CONTROLS if c != 'llm'},   # controls (chapter 03a): random, permuted
     'capacity':      {'knowledge': 'capacity'},           # control: learnable vectors, no knowledge
     'concat':        {'fusion': 'concat'},                # ablation: knowledge concatenated, no meta networks
 }

@@ -6,7 +6,6 @@
 from __future__ import annotations
 import numpy as np
 import pandas as pd
-from .core import atomic_write
 from .stats import summarize, paired_gains, pooled_test, detectable_text, activity_view, md_table, mean_std, ci_text
 from .study import Study
 
@@ -91,14 +90,14 @@ def write_report(study: Study, act: pd.DataFrame | None = None) -> str:
         parts += ['## By user activity (train interactions per user; test AUC)', md_table(a.astype(str)),
                   'Test rows per bucket: ' + ', '.join(f'{b}: {v:,}' for b, v in n.items())]
     text = '\n\n'.join(parts) + '\n'
-    with atomic_write(study.folder/'results.md', 'w', encoding='utf-8') as f: f.write(text)
+    study.save_report(text)
     return text
 
 # %% ../nbs/07b_report.ipynb #r003
 def report(study: Study, splits=None) -> str:
     "Write a finished study's results.md and its two summary figures (figures/auc_by_scenario.png, gain_by_activity.png)."
     import matplotlib.pyplot as plt
-    figs = study.folder/'figures'; figs.mkdir(exist_ok=True)
+    figs = study.figures_dir()
     results = study.results()
     act = activity_view(study.predictions(), splits if splits is not None else study.splits())
     plt.close(plot_results(results, figs/'auc_by_scenario.png'))

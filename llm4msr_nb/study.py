@@ -4,46 +4,26 @@
 
 # %% ../nbs/06b_study.ipynb #y004
 from __future__ import annotations
-import json, shutil, warnings, inspect, os, platform
+import json, shutil, warnings, inspect, os, platform, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 import pandas as pd
 import torch
-from .core import Config, UserError, save_json, load_json, atomic_save, KERNELS
+from .core import Config, UserError, save_json, load_json, atomic_save, atomic_write, KERNELS
 from .data import DATASETS, load_dataset, from_dataframe, prepare
 from .backbones import BACKBONES
-from .knowledge import KnowledgeSpec, load_knowledge
+from .knowledge import KnowledgeConfig, load_knowledge, no_knowledge
 from .meta import MetaConfig, VARIANTS, build_model, needs_knowledge
 from .train import TrainConfig, load_checkpoint
+from .stats import reproduction, Reproduction
 
 # %% auto #0
-__all__ = ['MEMORY', 'STUDY_FORMAT', 'STUDY_FILES', 'TrainSettings', 'Columns', 'kind_problem', 'StudyConfig', 'Cell',
-           'study_data', 'study_splits', 'study_knowledge', 'study_problem', 'machine', 'Study']
+__all__ = ['MEMORY', 'STUDY_FORMAT', 'STUDY_FILES', 'CELL_FILES', 'VIEWS', 'Columns', 'kind_problem', 'StudyConfig', 'Cell',
+           'study_data', 'study_splits', 'study_knowledge', 'study_problem', 'machine', 'Study', 'figures_dir',
+           'save_report', 'save_view', 'view', 'adopt_cell', 'clean_partial', 'copy_small', 'judge']
 
 # %% ../nbs/06b_study.ipynb #y006
 def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
-
-@dataclass
-class TrainSettings(Config):
-    "How every cell trains: a learning-rate grid (one is chosen on validation per backbone and variant) and the Trainer's budget."
-    lrs: tuple = (3e-3,)           # chosen for the main study by the tuning study tune-ml1m (chapter 06c); give several to choose here
-    epochs: int = 8
-    patience: int = 2              # stop after this many epochs in a row without a validation gain
-    batch_size: int = 4096
-    num_threads: int | None = 1    # torch CPU threads per process: 1 makes every CPU kernel deterministic (None: torch's default)
-    choices = {'lrs': (lambda v: len(v) > 0 and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in v),
-                       'must be one or more positive learning rates'),
-               'epochs': _positive('number of epochs'), 'patience': (lambda n: n >= 1, 'must be >= 1'),
-               'batch_size': _positive('number of rows'), 'num_threads': (lambda n: n is None or n > 0, "must be positive, or None for torch's default")}
-
-    def __post_init__(self):
-        super().__post_init__(); self.lrs = tuple(float(x) for x in self.lrs)
-
-    def trainer(self, lr: float, seed: int, out_dir=None) -> TrainConfig:
-        "The `TrainConfig` of one cell."
-        return TrainConfig(lr=lr, batch_size=self.batch_size, epochs=self.epochs, patience=self.patience, seed=seed,
-                           out_dir=None if out_dir is None else str(out_dir), quiet=True, num_threads=self.num_threads)
 
 # %% ../nbs/06b_study.ipynb #y008
 @dataclass
@@ -92,9 +72,9 @@ class StudyConfig(Config):
     seeds: tuple = (1, 2, 3, 4, 5)
     emb_dim: int = 16
     drop_fields: tuple = ()             # fields the backbones do not see, e.g. ('user_id',): knowledge must stand in for them
-    train: TrainSettings = field(default_factory=TrainSettings)
+    train: TrainConfig = field(default_factory=TrainConfig)
     meta: MetaConfig = field(default_factory=lambda: MetaConfig(dropout=0.5))
-    knowledge: KnowledgeSpec = field(default_factory=KnowledgeSpec)
+    knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
     backbone: dict = field(default_factory=dict)   # constructor settings per backbone, e.g. {'mmoe': {'n_experts': 8}}
     quick: bool = False                 # the smoke run: MovieLens-100K, 3 seeds, batches of 512 (only where left at the defaults)
     kernels: str = 'native'             # CPU kernels: 'native' (fastest) or 'portable' (the same digits on any x86-64 CPU; chapter 00)
@@ -176,7 +156,7 @@ def study_knowledge(splits, cfg: StudyConfig, folder=None, log=print):
     "Knowledge for the study's variants from its source; zero rows when only `capacity` needs rows; `None` when no variant needs any."
     uses, reads = needs_knowledge(cfg.variants)
     if not uses: return None
-    if not reads: return SimpleNamespace(scenario=torch.zeros(splits.n_scenarios, 1), user=torch.zeros(splits.n_users, 1), info={})
+    if not reads: return no_knowledge(splits)
     spec = cfg.knowledge
     if spec.file and folder is not None and not Path(spec.file).is_absolute() and (Path(folder)/spec.file).exists():
         spec = spec.replace(file=str(Path(folder)/spec.file))   # a relative file: the study folder's own copy first
@@ -186,18 +166,21 @@ def study_knowledge(splits, cfg: StudyConfig, folder=None, log=print):
 
 # %% ../nbs/06b_study.ipynb #y020
 STUDY_FORMAT = 'llm4msr_nb.study/2'
-STUDY_FILES = ('config.json', 'cells', 'results.csv', 'results.md', 'predictions.parquet', 'figures', 'knowledge.safetensors', 'knowledge.json',
-               'activity.csv', 'cold.csv')   # the last two: views an evidence folder keeps (chapter 06c)
+STUDY_FILES = dict(config='config.json', cells='cells', results='results.csv', report='results.md', predictions='predictions.parquet',
+                   figures='figures', knowledge='knowledge.safetensors', knowledge_info='knowledge.json',
+                   activity='activity.csv', cold='cold.csv')   # the last two: views an evidence folder keeps instead of predictions
+CELL_FILES = dict(record='record.json', weights='best.pt', resume='last.pt')   # inside cells/<cell name>/
+VIEWS = ('activity', 'cold')
 
 def _flat(d: dict, prefix: str = '') -> dict:
     return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f'{prefix}{k}.').items() if isinstance(v, dict) and v else [(prefix + k, v)])}
 
-def _is_ours(name: str) -> bool: return name in STUDY_FILES or (name.startswith('.') and name.endswith('.tmp'))   # + interrupted atomic writes
+def _is_ours(name: str) -> bool: return name in STUDY_FILES.values() or (name.startswith('.') and name.endswith('.tmp'))   # + interrupted writes
 
 def study_problem(folder) -> str | None:
     "Why `folder` is not a study this package wrote (None when it is one)."
     folder = Path(folder)
-    try: c = load_json(folder/'config.json')
+    try: c = load_json(folder/STUDY_FILES['config'])
     except (OSError, UserError): return 'it has no readable config.json written by llm4msr_nb'
     if not (isinstance(c, dict) and {'study', 'effective'} <= set(c)): return 'its config.json was not written by llm4msr_nb'
     if other := sorted(p.name for p in folder.iterdir() if not _is_ours(p.name)):
@@ -213,25 +196,39 @@ def machine() -> str:
 
 # %% ../nbs/06b_study.ipynb #y022
 class _StudyFiles:
-    "A study folder's files: config.json, and each cell's folder, record and weights."
+    "A study folder's files: config.json, each cell's folder, record and weights, the report, the figures and the views."
+    def _file(self, what: str) -> Path: return self.folder/STUDY_FILES[what]
+
     def info(self) -> dict:
         "config.json: the configuration ('study', and 'effective' as run) and, once finished, timings, machine, knowledge and splits."
-        return load_json(self.folder/'config.json')
+        return load_json(self._file('config'))
 
-    def cell_dir(self, cell: Cell) -> Path: return self.folder/'cells'/cell.name
+    def update_info(self, **kw) -> dict:
+        "Merge `kw` into config.json (atomically); returns the new content."
+        save_json(info := {**self.info(), **kw}, self._file('config'))
+        return info
 
-    def weights(self, cell: Cell) -> Path: return self.cell_dir(cell)/'best.pt'
+    def cell_dir(self, cell: Cell) -> Path: return self._file('cells')/cell.name
+
+    def weights(self, cell: Cell) -> Path: return self.cell_dir(cell)/CELL_FILES['weights']
+
+    def resume_file(self, cell: Cell) -> Path: return self.cell_dir(cell)/CELL_FILES['resume']
 
     def record(self, cell: Cell) -> dict | None:
         "The record of a finished cell (validation metrics, best epoch, history, seconds), or None."
-        f = self.cell_dir(cell)/'record.json'
+        f = self.cell_dir(cell)/CELL_FILES['record']
         return load_json(f) if f.exists() else None
 
     def save_record(self, cell: Cell, rec: dict) -> dict:
-        "Mark `cell` finished with `rec`; its weights are named relative to the study folder."
-        rec = {**rec, 'weights': str(Path('cells')/cell.name/'best.pt')}
-        save_json(rec, self.cell_dir(cell)/'record.json')
+        "Mark `cell` finished with `rec` (its weights named relative to the study folder); the resume state it no longer needs goes."
+        rec = {**rec, 'weights': str(self.weights(cell).relative_to(self.folder))}
+        save_json(rec, self.cell_dir(cell)/CELL_FILES['record'])
+        self.resume_file(cell).unlink(missing_ok=True)
         return rec
+
+    def records(self) -> list[dict]:
+        "Every finished cell's record (tuning runs too), in folder-name order."
+        return [load_json(f) for f in sorted(self._file('cells').glob(f"*/{CELL_FILES['record']}"))]
 
 # %% ../nbs/06b_study.ipynb #y023
 class _StudyResults:
@@ -239,12 +236,14 @@ class _StudyResults:
     def results(self) -> pd.DataFrame:
         "results.csv: test AUC, logloss and rows per (backbone, variant, seed, scenario), with the chosen lr and best epoch."
         if not self.finished: raise UserError(f'{self.folder}: the study has not finished (no results.csv): run it again to resume it')
-        return pd.read_csv(self.folder/'results.csv')
+        return pd.read_csv(self._file('results'))
 
     def predictions(self) -> pd.DataFrame:
         "predictions.parquet: every test row of every tested cell: backbone, variant, seed, scenario, user_id, item_id, label, score."
         self.results()
-        return pd.read_parquet(self.folder/'predictions.parquet')
+        if not (f := self._file('predictions')).exists():
+            raise UserError(f'{self.folder} keeps no predictions ({f.name}): an evidence folder keeps only its views ({", ".join(VIEWS)})')
+        return pd.read_parquet(f)
 
     def cells(self) -> list[Cell]:
         "The tested cells (the learning rate chosen on validation, every seed), in results order."
@@ -270,8 +269,8 @@ class _StudyRecords:
     def histories(self) -> pd.DataFrame:
         "Every cell's per-epoch history (tuning runs too), long: backbone, variant, seed, lr, epoch, scenario, valid_auc, train_loss."
         rows = []
-        for f in sorted((self.folder/'cells').glob('*/record.json')):
-            rec = load_json(f); h = pd.DataFrame(rec['history'])
+        for rec in self.records():
+            h = pd.DataFrame(rec['history'])
             for sc, c in {'overall': 'valid_auc', **{c[4:]: c for c in h if c.startswith('auc_')}}.items():
                 rows.append(pd.DataFrame({'backbone': rec['backbone'], 'variant': rec['variant'], 'seed': rec['seed'], 'lr': rec['lr'],
                                           'epoch': h['epoch'], 'scenario': sc, 'valid_auc': h[c], 'train_loss': h['train_loss']}))
@@ -280,6 +279,9 @@ class _StudyRecords:
 # %% ../nbs/06b_study.ipynb #y026
 class _StudyModels:
     "A study's data, knowledge and models, and the finishing of its folder."
+    @property
+    def knowledge_file(self) -> Path: return self._file('knowledge')   # knowledge vectors passed to the runner, kept with the study
+
     def splits(self):
         "The study's splits (processed data is cached, so this is fast after the first time)."
         return study_splits(self.cfg, self.data)
@@ -303,9 +305,9 @@ class _StudyModels:
 
     def finish(self, results: pd.DataFrame, pred: pd.DataFrame, meta: dict):
         "Write predictions and config.json with `meta`, then results.csv — last, for it marks the study finished."
-        atomic_save(self.folder/'predictions.parquet', lambda f: pred.to_parquet(f, index=False))
-        save_json({**self.info(), **meta}, self.folder/'config.json')
-        atomic_save(self.folder/'results.csv', lambda f: results.to_csv(f, index=False))
+        atomic_save(self._file('predictions'), lambda f: pred.to_parquet(f, index=False))
+        self.update_info(**meta)
+        atomic_save(self._file('results'), lambda f: results.to_csv(f, index=False))
 
 # %% ../nbs/06b_study.ipynb #y028
 class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
@@ -322,7 +324,7 @@ class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
     def __repr__(self): return f"Study({str(self.folder)!r}, {self.cfg.dataset}, {'finished' if self.finished else 'unfinished'})"
 
     @property
-    def finished(self) -> bool: return (self.folder/'results.csv').exists()
+    def finished(self) -> bool: return self._file('results').exists()
 
     @classmethod
     def create(cls, folder, cfg: StudyConfig, force: bool = False, data=None) -> Study:
@@ -337,12 +339,75 @@ class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
             elif diff := cls.differences(folder, cfg):
                 raise UserError(f"{folder} holds a study of another configuration ({'; '.join(diff[:3])}); choose another folder, or force to replace it")
         study = cls(folder, cfg, data)
-        if not (folder/'config.json').exists():
-            save_json({'format': STUDY_FORMAT, 'study': cfg.to_dict(), 'effective': study.cfg.to_dict()}, folder/'config.json')
+        if not study._file('config').exists():
+            save_json({'format': STUDY_FORMAT, 'study': cfg.to_dict(), 'effective': study.cfg.to_dict()}, study._file('config'))
         return study
 
     @staticmethod
     def differences(folder, cfg: StudyConfig) -> list[str]:
         "The fields in which `cfg` differs from the configuration saved in `folder` (empty: the same study)."
-        saved = _flat(load_json(Path(folder)/'config.json')['study']); new = _flat(json.loads(json.dumps(cfg.to_dict(), default=str)))
+        saved = load_json(Path(folder)/STUDY_FILES['config'])['study']
+        try: saved = StudyConfig.from_dict(saved).to_dict()          # the saved configuration, with fields added since at their defaults
+        except UserError: pass
+        saved, new = (_flat(json.loads(json.dumps(d, default=str))) for d in (saved, cfg.to_dict()))
         return [f'{k}: saved {saved.get(k)!r}, now {new.get(k)!r}' for k in sorted(set(saved) | set(new)) if saved.get(k) != new.get(k)]
+
+# %% ../nbs/06b_study.ipynb #y028b
+@add_to(Study)
+def figures_dir(self) -> Path:
+    "The folder of the study's figures (made when first asked for)."
+    (d := self._file('figures')).mkdir(parents=True, exist_ok=True)
+    return d
+
+@add_to(Study)
+def save_report(self, text: str) -> Path:
+    "Write results.md (atomically)."
+    with atomic_write(f := self._file('report'), 'w', encoding='utf-8') as out: out.write(text)
+    return f
+
+@add_to(Study)
+def save_view(self, name: str, df: pd.DataFrame) -> Path:
+    "Keep a view of the predictions — 'activity' (AUC by user activity) or 'cold' (cold/warm users) — as a small table."
+    if name not in VIEWS: raise ValueError(f'view {name!r}: choose one of {", ".join(VIEWS)}')
+    return atomic_save(self._file(name), lambda t: df.to_csv(t, index=False))
+
+@add_to(Study)
+def view(self, name: str) -> pd.DataFrame:
+    "A view kept by `save_view`."
+    if not (f := self._file(name)).exists(): raise UserError(f'{self.folder} keeps no {name} view ({f.name})')
+    return pd.read_csv(f)
+
+# %% ../nbs/06b_study.ipynb #y028c
+@add_to(Study)
+def adopt_cell(self, other: Study, cell: Cell):
+    "Copy finished `cell` of study `other` (weights, then record) into a hidden folder here, then rename it: never half a cell."
+    (cells := self._file('cells')).mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=cells, prefix='.', suffix='.tmp'))
+    shutil.copy2(other.weights(cell), tmp/CELL_FILES['weights']); shutil.copy2(other.cell_dir(cell)/CELL_FILES['record'], tmp/CELL_FILES['record'])
+    os.replace(tmp, self.cell_dir(cell))
+
+@add_to(Study)
+def clean_partial(self):
+    "Remove what an interrupted `adopt_cell` left behind."
+    for t in self._file('cells').glob('.*.tmp'): shutil.rmtree(t)
+
+@add_to(Study)
+def copy_small(self, dest) -> Path:
+    "The study's small outputs — configuration, results, report, views and every cell's record, no weights, no predictions — as the folder `dest`, replaced whole (written beside it, then swapped in)."
+    dest = Path(dest); new, old = dest.with_name(f'.{dest.name}.new'), dest.with_name(f'.{dest.name}.old')
+    for d in (new, old): shutil.rmtree(d, ignore_errors=True)            # left by an interrupted copy
+    for what in ('config', 'results', 'report', *VIEWS):
+        if (f := self._file(what)).exists(): atomic_save(new/f.name, lambda t, f=f: shutil.copyfile(f, t))
+    for rec in self.records():
+        save_json(rec, new/STUDY_FILES['cells']/Cell(rec['backbone'], rec['variant'], int(rec['seed']), float(rec['lr'])).name/CELL_FILES['record'])
+    if dest.exists(): dest.rename(old)
+    new.rename(dest); shutil.rmtree(old, ignore_errors=True)
+    return dest
+
+# %% ../nbs/06b_study.ipynb #y035k
+def judge(committed: Study, recreated: Study) -> Reproduction:
+    "`recreated` judged against `committed`: other settings are 'not reproduced'; else `stats.reproduction` of their results."
+    a, b = (_flat(json.loads(json.dumps(s.cfg.to_dict(), default=str))) for s in (committed, recreated))
+    if moved := [f'{k}: {a.get(k)!r} → {b.get(k)!r}' for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]:
+        return Reproduction('not reproduced', settings=moved)
+    return reproduction(committed.results(), recreated.results())

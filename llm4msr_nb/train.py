@@ -42,24 +42,30 @@ def scenario_metrics(label, score, scenario, scenarios: list[str]) -> pd.DataFra
     return pd.DataFrame(rows + [_metrics(y, p, 'overall')])
 
 # %% ../nbs/06_train.ipynb #c011
+def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
+
 @dataclass
 class TrainConfig(Config):
-    "Training options (see the chapter for each one's meaning)."
-    lr: float = 1e-3
+    "How a model trains: learning rates (a study chooses one per backbone and variant on validation) and the budget."
+    lrs: tuple = (3e-3,)           # chosen among on validation by a study (chapter 07); a Trainer alone trains with the first
+    epochs: int = 8
+    patience: int = 2              # stop after this many epochs in a row without a validation-AUC gain
     batch_size: int = 4096
-    epochs: int = 10
-    patience: int = 3             # stop after this many epochs in a row without a validation-AUC gain (>= 1)
-    min_delta: float = 0.0        # smallest AUC gain that counts as a gain
+    num_threads: int | None = 1    # torch CPU threads per process: 1 makes every CPU kernel deterministic (None: torch's default)
+    min_delta: float = 0.0         # smallest AUC gain that counts as a gain
     weight_decay: float = 0.0
-    seed: int = 0
     eval_batch_size: int = 65536
-    mixed_precision: str = 'auto' # 'auto' | 'no' | 'bf16' | 'fp16'
-    cpu: bool = False             # force the CPU even when a GPU is present
-    out_dir: str | None = None    # checkpoint folder (None: no checkpoints)
-    resume: bool = True           # continue from out_dir/last.pt when it exists
-    quiet: bool = False           # no progress bars
-    num_threads: int | None = None  # torch CPU threads for this process (None: leave torch's setting); 1 is often fastest for small models
-    choices = {'patience': (lambda n: n >= 1, 'must be >= 1')}
+    mixed_precision: str = 'auto'  # 'auto' (bf16 on a GPU that has it), 'no', 'bf16' or 'fp16'
+    cpu: bool = False              # train on the CPU even when a GPU is present
+    choices = {'lrs': (lambda v: len(v) > 0 and all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < x < float('inf') for x in v),
+                       'must be one or more positive, finite learning rates'),
+               'epochs': _positive('number of epochs'), 'patience': (lambda n: n >= 1, 'must be >= 1'), 'batch_size': _positive('number of rows'),
+               'eval_batch_size': _positive('number of rows'), 'num_threads': (lambda n: n is None or n > 0, "must be positive, or None for torch's default"),
+               'min_delta': (lambda x: x >= 0, 'must be >= 0'), 'weight_decay': (lambda x: x >= 0, 'must be >= 0'),
+               'mixed_precision': ('auto', 'no', 'bf16', 'fp16')}
+
+    def __post_init__(self):
+        super().__post_init__(); self.lrs = tuple(float(x) for x in self.lrs)
 
 # %% ../nbs/06_train.ipynb #c013
 CKPT_FORMAT = 'llm4msr_nb.train/1'
@@ -127,8 +133,12 @@ def _model_checks(model) -> list:
 
 class Trainer:
     "Train `model` on `splits` (an `MSRSplits`) with early stopping on validation AUC; evaluate and predict per scenario."
-    def __init__(self, model: nn.Module, splits, cfg: TrainConfig | None = None):
+    def __init__(self, model: nn.Module, splits, cfg: TrainConfig | None = None, lr: float | None = None, seed: int = 0,
+                 best_path=None, last_path=None, resume: bool = True, quiet: bool = False):
+        "One run of `cfg` at `lr` (default: the first of `cfg.lrs`) and `seed`; checkpoints at `best_path`/`last_path` (None: none)."
         self.cfg, self.splits = cfg or TrainConfig(), splits
+        self.lr, self.seed, self.resume, self.quiet = self.cfg.lrs[0] if lr is None else float(lr), seed, resume, quiet
+        self.best_path, self.last_path = (Path(p) if p is not None else None for p in (best_path, last_path))
         if self.cfg.num_threads: torch.set_num_threads(self.cfg.num_threads)
         self.accelerator = _make_accelerator(self.cfg)
         self.device = self.accelerator.device
@@ -138,9 +148,6 @@ class Trainer:
         self.history = pd.DataFrame()
         self.best_epoch, self.best_auc = None, -math.inf
         self._tensors = {}
-
-    @property
-    def out_dir(self): return Path(self.cfg.out_dir) if self.cfg.out_dir else None
 
     def tensors(self, split: str):
         "The split's `TensorSplit`, checked once (its values, then the model's input checks on every row) and moved to the training device."
@@ -208,14 +215,14 @@ def predict(self, split: str = 'test', path=None) -> pd.DataFrame:
 
 # %% ../nbs/06_train.ipynb #c017j
 @add_to(Trainer)
-def _save(self, name, **extra):
-    if self.out_dir is None or not self.accelerator.is_main_process: return
-    save_checkpoint(self.out_dir/name, self.accelerator.unwrap_model(self.model), config=self.cfg.to_dict(), **extra)
+def _save(self, path, **extra):
+    if path is None or not self.accelerator.is_main_process: return
+    save_checkpoint(path, self.accelerator.unwrap_model(self.model), config=self.cfg.to_dict(), lr=self.lr, seed=self.seed, **extra)
 
 @add_to(Trainer)
 def _resume(self, opt) -> dict | None:
-    path = self.out_dir/'last.pt' if self.out_dir else None
-    if path is None or not self.cfg.resume or not path.exists(): return None
+    path = self.last_path
+    if path is None or not self.resume or not path.exists(): return None
     ck = load_checkpoint(path, self.accelerator.unwrap_model(self.model))   # raises before anything is touched
     self.accelerator.unwrap_model(self.model).load_state_dict(ck['model'])
     opt.load_state_dict(ck['optimizer'])
@@ -228,7 +235,7 @@ def _train_epoch(self, model, opt, train, epoch: int) -> tuple[torch.Tensor, int
     "One pass over `train` in the order seeded by `(seed, epoch)`: (summed loss, rows seen, seconds)."
     cfg, acc = self.cfg, self.accelerator
     model.train(); t0 = time.perf_counter()
-    g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch)
+    g = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
     loss_sum, n_seen = torch.zeros((), device=self.device), 0
     with self._checked():   # no read-back from the device inside a step: the loss is summed on the device too
         for batch in train.batches(cfg.batch_size, shuffle=True, generator=g):
@@ -248,9 +255,9 @@ def fit(self) -> pd.DataFrame:
     "Train with early stopping on overall validation AUC; the model ends with the best epoch's weights. Returns the history."
     cfg, acc = self.cfg, self.accelerator
     train, _ = self.tensors('train'), self.tensors('valid')
-    seed_everything(cfg.seed)
+    seed_everything(self.seed)
     fused = True if self.device.type == 'cuda' else None   # one kernel for every parameter's update on a GPU; the plain loop on a CPU
-    opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
+    opt = torch.optim.Adam(self.model.parameters(), lr=self.lr, weight_decay=cfg.weight_decay, fused=fused)
     ck = self._resume(opt)
     model, opt = acc.prepare(self.model, opt)
     raw = acc.unwrap_model(model)
@@ -260,7 +267,7 @@ def fit(self) -> pd.DataFrame:
     self.best_epoch = ck['best_epoch'] if ck else None
     bad = ck['bad_epochs'] if ck else 0
     done = bad >= cfg.patience                 # a resumed run that had already stopped early stays stopped
-    quiet = cfg.quiet or not acc.is_main_process
+    quiet = self.quiet or not acc.is_main_process
     bar = tqdm(range(len(hist), cfg.epochs), desc='epochs', disable=quiet or done, file=sys.stdout)
     for epoch in ([] if done else bar):
         loss_sum, n_seen, secs = self._train_epoch(model, opt, train, epoch)
@@ -275,9 +282,9 @@ def fit(self) -> pd.DataFrame:
         if auc > self.best_auc + cfg.min_delta:
             self.best_auc, self.best_epoch, bad = auc, epoch + 1, 0
             best_state = _cpu_state(raw)
-            self._save('best.pt', epoch=epoch + 1, valid_auc=auc)
+            self._save(self.best_path, epoch=epoch + 1, valid_auc=auc)
         else: bad += 1
-        self._save('last.pt', optimizer=opt.state_dict(), rng=torch.get_rng_state(), history=hist, best_state=best_state,
+        self._save(self.last_path, optimizer=opt.state_dict(), rng=torch.get_rng_state(), history=hist, best_state=best_state,
                    best_auc=self.best_auc, best_epoch=self.best_epoch, bad_epochs=bad)
         bar.set_postfix(loss=f"{row['train_loss']:.4f}", valid_auc=f'{auc:.4f}', best=self.best_epoch)
         if bad >= cfg.patience: break
@@ -305,12 +312,12 @@ def plot_history(history: pd.DataFrame, best_epoch: int | None = None, title: st
 # %% ../nbs/06_train.ipynb #c042
 def baseline_table(splits, backbones=None, seeds=(0, 1, 2), cfg: TrainConfig | None = None, **model_kw):
     "Train every backbone for every seed; return (long results, mean ± std table of test AUC/logloss per scenario)."
-    cfg = cfg or TrainConfig(quiet=True)
+    cfg = cfg or TrainConfig()
     rows = []
     for name in (backbones or tuple(BACKBONES)):
         for seed in seeds:
             seed_everything(seed)
-            t = Trainer(make_backbone(name, splits, **model_kw), splits, cfg.replace(seed=seed))
+            t = Trainer(make_backbone(name, splits, **model_kw), splits, cfg, seed=seed, quiet=True)
             h = t.fit()
             ev = t.evaluate('test').assign(backbone=name, seed=seed, epochs=len(h), best_epoch=t.best_epoch)
             rows.append(ev)

@@ -1,5 +1,5 @@
 "Whole-book checks, strict for every notebook (chapter 11 fails on some notebooks and only reports the others)."
-from llm4msr_nb.book import math_problems
+from llm4msr_nb.book.site import math_problems
 
 
 def test_every_formula_typesets():
@@ -26,7 +26,7 @@ def _rendered_cells():
 def test_prose_matches_evidence():
     "Every sentence a chapter renders from evidence (`say`) is stored as the committed evidence renders it today."
     import ast, os
-    from llm4msr_nb import findings
+    from llm4msr_nb.book import findings
     cells, stale = list(_rendered_cells()), []
     assert cells, 'no rendered prose found'
     here = os.getcwd()

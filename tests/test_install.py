@@ -14,11 +14,12 @@ def test_plain_install(tmp_path):
     py = tmp_path/'env'/'bin'/'python'
     run(py, '-m', 'pip', 'install', '-q', 'torch==2.13.0')          # the set-up path's pin (a CPU build on this machine's disk)
     run(py, '-m', 'pip', 'install', '-q', ROOT)
-    modules = sorted(p.stem for p in (ROOT/'llm4msr_nb').glob('*.py') if not p.stem.startswith('_'))
+    lib = ROOT/'llm4msr_nb'
+    modules = sorted('.'.join(p.relative_to(lib).with_suffix('').parts) for p in lib.rglob('*.py') if not p.stem.startswith('_'))
     code = 'import importlib; [importlib.import_module(f"llm4msr_nb.{m}") for m in %r]' % modules
     run(py, '-c', code, cwd=tmp_path)                                 # not from the checkout: the installed package
     assert 'run' in run(tmp_path/'env'/'bin'/'llm4msr', '--help', cwd=tmp_path).stdout
     dev = subprocess.run([py, '-c', 'import fastcore'], capture_output=True, text=True)
     assert dev.returncode != 0                                        # the dev tools really are absent
-    r = subprocess.run([py, '-c', 'from llm4msr_nb.book import build_docs; build_docs(root=%r)' % str(ROOT)], capture_output=True, text=True, cwd=tmp_path)
+    r = subprocess.run([py, '-c', 'from llm4msr_nb.book.site import build_docs; build_docs(root=%r)' % str(ROOT)], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode != 0 and "building the book needs nbformat: pip install 'llm4msr_nb[dev]'" in r.stderr

@@ -23,7 +23,7 @@ SCRIPT = textwrap.dedent('''
         warnings.simplefilter('ignore')
         splits = prepare(load_dataset('movielens-100k'))
     seed_everything(0)
-    t = Trainer(make_backbone('star', splits), splits, TrainConfig(epochs=2, batch_size=1024, lr=2e-3, quiet=True, cpu=True, seed=0))
+    t = Trainer(make_backbone('star', splits), splits, TrainConfig(epochs=2, batch_size=1024, cpu=True), lr=2e-3, seed=0, quiet=True)
     h = t.fit()
     acc = t.accelerator
     ev = t.evaluate('test').set_index('scenario')

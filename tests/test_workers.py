@@ -4,13 +4,14 @@ import warnings
 import pandas as pd
 import torch
 from types import SimpleNamespace
-from llm4msr_nb.study import StudyConfig, TrainSettings, study_splits
+from llm4msr_nb.study import StudyConfig, study_splits
+from llm4msr_nb.train import TrainConfig
 from llm4msr_nb.experiments import run_study
 
 
 def test_two_workers_match_one(tmp_path):
     cfg = StudyConfig(dataset='movielens-100k', backbones=('sharedbottom',), variants=('base', 'llm4msr'), seeds=(1, 2),
-                      train=TrainSettings(lrs=(1e-3, 3e-3), epochs=1, batch_size=4096))
+                      train=TrainConfig(lrs=(1e-3, 3e-3), epochs=1, batch_size=4096))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore'); splits = study_splits(cfg.effective())
     g = torch.Generator().manual_seed(0)
@@ -32,7 +33,7 @@ def test_kernels_run_in_their_own_process(tmp_path):
     here = cpu_kernels()['kernels']; other = 'native' if here == 'portable' else 'portable'
     if other == 'portable' and not torch.backends.mkl.is_available(): return   # the portable kernels exist on x86-64 builds with MKL
     cfg = StudyConfig(dataset='movielens-100k', backbones=('sharedbottom',), variants=('base',), seeds=(1,), kernels=other,
-                      train=TrainSettings(epochs=1))
+                      train=TrainConfig(epochs=1))
     study = run_study(cfg, out=tmp_path/'k', log=lambda *a: None)
     assert study.finished and study.info()['kernels']['kernels'] == other and cpu_kernels()['kernels'] == here
     again = run_study(cfg, out=tmp_path/'k', log=lambda *a: None)       # finished: opened as it is

@@ -1,0 +1,1 @@
+"""What exists only to write the book: its declared studies and evidence, the prose rendered from them, the site builder and its checks, and the `llm4msr` command with `reproduce`. The library never imports it."""
