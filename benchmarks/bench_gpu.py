@@ -91,8 +91,8 @@ def part_reason(folder, out, device, smoke, model=None):
     reason_s = time.perf_counter() - t
     enc_budget = gpu_batch_tokens(llm, 'encode')
     _sync(); t = time.perf_counter(); llm.encode(prompts, batch_tokens=enc_budget); _sync()
-    n_params = sum(p.numel() for p in llm.model.parameters())
-    return dict(model=str(model) if model else 'random SmolLM2-1.7B shape', users=len(prompts), params=n_params, dtype=str(llm.dtype), prompt_tokens=256, new_tokens=48, batch_tokens=budget,
+    _n_params = sum(p.numel() for p in llm.model.parameters())
+    return dict(model=str(model) if model else 'random SmolLM2-1.7B shape', users=len(prompts), params=_n_params, dtype=str(llm.dtype), prompt_tokens=256, new_tokens=48, batch_tokens=budget,
                 reason_s=reason_s, users_per_s=len(prompts) / reason_s, answer_tokens=sum(len(llm.tokenizer(a)['input_ids']) for a in answers),
                 encode_s=time.perf_counter() - t, encode_batch_tokens=enc_budget, met=None if smoke else reason_s <= 10)
 

@@ -10,16 +10,14 @@ from torch import nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['BACKBONES', 'BACKBONE_NAMES', 'batch_checks', 'inputs_checked', 'check_batch', 'FeatureEmbedding', 'ScenarioGroups',
-           'ScenarioLinear', 'mlp', 'ScenarioMLP', 'MSRBackbone', 'SharedBottom', 'Experts', 'MMoE', 'ScenarioExperts',
-           'PLE', 'PartitionedNorm', 'StarLinear', 'STAR', 'MetaLinear', 'M2M', 'GateNU', 'PEPNet', 'AdaSparse',
-           'SARNet', 'make_backbone', 'n_params']
+__all__ = ['BACKBONES', 'BACKBONE_NAMES', 'inputs_checked', 'mlp', 'MSRBackbone', 'SharedBottom', 'MMoE', 'PLE', 'STAR', 'M2M',
+           'PEPNet', 'AdaSparse', 'SARNet', 'make_backbone']
 
 # %% ../nbs/04_backbones.ipynb #c007b
 import contextlib, contextvars
 _checking = contextvars.ContextVar('llm4msr_batch_checks', default=True)
 
-def batch_checks() -> bool:
+def _batch_checks() -> bool:
     "Do models check their batches now? (False inside `inputs_checked()`.)"
     return _checking.get()
 
@@ -31,9 +29,9 @@ def inputs_checked():
     finally: _checking.reset(token)
 
 # %% ../nbs/04_backbones.ipynb #c008
-def check_batch(batch: dict, field_dims, n_scenarios: int):
+def _check_batch(batch: dict, field_dims, n_scenarios: int):
     "Raise a clear `ValueError` if `batch` does not fit a model built for `field_dims` and `n_scenarios` (unless `inputs_checked()`)."
-    if not batch_checks(): return
+    if not _batch_checks(): return
     x, s = batch['x'], batch['scenario']
     if x.is_floating_point():
         if torch.isnan(x).any(): raise ValueError("batch['x'] contains NaN; features must be integer vocabulary indices")
@@ -49,7 +47,7 @@ def check_batch(batch: dict, field_dims, n_scenarios: int):
     if lo < 0 or hi >= n_scenarios:
         raise ValueError(f"scenario id {hi if hi >= n_scenarios else lo} is outside the trained range [0, {n_scenarios})")
 
-class FeatureEmbedding(nn.Module):
+class _FeatureEmbedding(nn.Module):
     "One embedding table for all fields but the `skip` columns (offset per field), started at N(0, `std`²); returns the flattened `[B, F*emb_dim]` embedding."
     def __init__(self, field_dims, emb_dim: int = 16, skip=(), std: float = 0.01):
         super().__init__()
@@ -67,7 +65,7 @@ class FeatureEmbedding(nn.Module):
         return self.table(x + self.offsets).flatten(1)
 
 # %% ../nbs/04_backbones.ipynb #c011
-class ScenarioGroups:
+class _ScenarioGroups:
     "A batch sorted by scenario: `perm` (sorted position -> batch row), segment `counts`, and helpers to sort/unsort tensors."
     def __init__(self, scenario: torch.Tensor, n_scenarios: int):
         self.n_scenarios = n_scenarios
@@ -78,7 +76,7 @@ class ScenarioGroups:
     def unsort(self, t): return torch.empty_like(t).index_copy(0, self.perm, t)
     def split(self, t): return [p for p in t.split(self.counts) if len(p)]   # one view per present scenario
 
-class ScenarioLinear(nn.Module):
+class _ScenarioLinear(nn.Module):
     "S linear maps `[S, in, out]`; applied to a scenario-sorted input, row r uses its own scenario's map."
     def __init__(self, n_scenarios: int, d_in: int, d_out: int):
         super().__init__()
@@ -86,7 +84,7 @@ class ScenarioLinear(nn.Module):
         self.bias = nn.Parameter(torch.zeros(n_scenarios, d_out))
         bound = 1 / math.sqrt(d_in)
         nn.init.uniform_(self.weight, -bound, bound)
-    def forward(self, xs, g: ScenarioGroups):
+    def forward(self, xs, g: _ScenarioGroups):
         return torch.cat([torch.addmm(self.bias[s], x, self.weight[s]) for s, x in zip(g.present, g.split(xs))])
 
 def mlp(d_in: int, dims, dropout: float = 0.0, out: int | None = None, norm: bool = False) -> nn.Sequential:
@@ -98,12 +96,12 @@ def mlp(d_in: int, dims, dropout: float = 0.0, out: int | None = None, norm: boo
     if out is not None: layers.append(nn.Linear(d_in, out))
     return nn.Sequential(*layers)
 
-class ScenarioMLP(nn.Module):
-    "A per-scenario tower: `ScenarioLinear`-ReLU layers over `dims`, then a per-scenario output of width `out`."
+class _ScenarioMLP(nn.Module):
+    "A per-scenario tower: `_ScenarioLinear`-ReLU layers over `dims`, then a per-scenario output of width `out`."
     def __init__(self, n_scenarios, d_in, dims, out: int = 1, dropout: float = 0.0):
         super().__init__()
         ds = [d_in, *dims, out]
-        self.layers = nn.ModuleList(ScenarioLinear(n_scenarios, a, b) for a, b in zip(ds[:-1], ds[1:]))
+        self.layers = nn.ModuleList(_ScenarioLinear(n_scenarios, a, b) for a, b in zip(ds[:-1], ds[1:]))
         self.dropout = dropout
     def forward(self, xs, g):
         for i, layer in enumerate(self.layers):
@@ -113,16 +111,16 @@ class ScenarioMLP(nn.Module):
 
 # %% ../nbs/04_backbones.ipynb #c015
 class MSRBackbone(nn.Module):
-    "Base class: shared `FeatureEmbedding` (without the `skip` columns), input checks, and `forward(batch) = body(embed(batch), batch)`."
+    "Base class: shared `_FeatureEmbedding` (without the `skip` columns), input checks, and `forward(batch) = body(embed(batch), batch)`."
     def __init__(self, field_dims, n_scenarios: int, emb_dim: int = 16, skip=(), emb_std: float = 0.01):
         super().__init__()
         if n_scenarios < 1: raise ValueError(f"n_scenarios must be >= 1, got {n_scenarios}")
         self.field_dims, self.n_scenarios, self.emb_dim = list(field_dims), n_scenarios, emb_dim
-        self.embedding = FeatureEmbedding(field_dims, emb_dim, skip, emb_std)
+        self.embedding = _FeatureEmbedding(field_dims, emb_dim, skip, emb_std)
         self.in_dim = self.embedding.out_dim
     def check(self, batch: dict):
-        "This model's input checks (`check_batch`): `embed` runs them on every batch, unless inside `inputs_checked()`."
-        check_batch(batch, self.field_dims, self.n_scenarios)
+        "This model's input checks (`_check_batch`): `embed` runs them on every batch, unless inside `inputs_checked()`."
+        _check_batch(batch, self.field_dims, self.n_scenarios)
     def embed(self, batch: dict) -> torch.Tensor:
         "The shared feature embedding `[B, in_dim]` — the join point for bottom-level extras such as meta layers."
         self.check(batch)
@@ -138,13 +136,13 @@ class SharedBottom(MSRBackbone):
     def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), bottom=(128, 64), tower=(32,), dropout=0.0, norm=False, emb_std=0.01):
         super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.bottom = mlp(self.in_dim, bottom, dropout, norm=norm)
-        self.tower = ScenarioMLP(n_scenarios, bottom[-1], tower, 1, dropout)
+        self.tower = _ScenarioMLP(n_scenarios, bottom[-1], tower, 1, dropout)
     def body(self, h, batch):
-        g = ScenarioGroups(batch['scenario'], self.n_scenarios)
+        g = _ScenarioGroups(batch['scenario'], self.n_scenarios)
         return g.unsort(self.tower(self.bottom(g.sort(h)), g).squeeze(-1))
 
 # %% ../nbs/04_backbones.ipynb #c019
-class Experts(nn.Module):
+class _Experts(nn.Module):
     "`n` expert MLPs run in parallel as one wide MLP per layer (`norm`: batch norm after each); returns `[B, n, dims[-1]]`."
     def __init__(self, n: int, d_in: int, dims, dropout=0.0, norm: bool = False):
         super().__init__()
@@ -167,22 +165,22 @@ class MMoE(MSRBackbone):
     "Shared experts, a softmax gate per scenario, one tower per scenario."
     def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=(64,), tower=(32,), dropout=0.0, norm=False, emb_std=0.01):
         super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
-        self.experts = Experts(n_experts, self.in_dim, expert, dropout, norm)
-        self.gate = ScenarioLinear(n_scenarios, self.in_dim, n_experts)
-        self.tower = ScenarioMLP(n_scenarios, expert[-1], tower, 1, dropout)
+        self.experts = _Experts(n_experts, self.in_dim, expert, dropout, norm)
+        self.gate = _ScenarioLinear(n_scenarios, self.in_dim, n_experts)
+        self.tower = _ScenarioMLP(n_scenarios, expert[-1], tower, 1, dropout)
     def body(self, h, batch):
-        g = ScenarioGroups(batch['scenario'], self.n_scenarios)
+        g = _ScenarioGroups(batch['scenario'], self.n_scenarios)
         hs = g.sort(h)
         gate = torch.softmax(self.gate(hs, g), -1)                     # [B, E]
         mixed = (gate.unsqueeze(-1) * self.experts(hs)).sum(1)          # [B, d]
         return g.unsort(self.tower(mixed, g).squeeze(-1))
 
 # %% ../nbs/04_backbones.ipynb #c021
-class ScenarioExperts(nn.Module):
+class _ScenarioExperts(nn.Module):
     "`n` experts per scenario (one hidden layer), applied to a scenario-sorted input: `[B, n, d]`."
     def __init__(self, n_scenarios, n, d_in, d_out):
         super().__init__()
-        self.n, self.lin = n, ScenarioLinear(n_scenarios, d_in, n * d_out)
+        self.n, self.lin = n, _ScenarioLinear(n_scenarios, d_in, n * d_out)
     def forward(self, xs, g): return F.relu(self.lin(xs, g)).view(len(xs), self.n, -1)
 
 class PLE(MSRBackbone):
@@ -192,13 +190,13 @@ class PLE(MSRBackbone):
         super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.n_levels, E = n_levels, n_shared + n_specific
         dims = [self.in_dim] + [expert] * n_levels
-        self.shared = nn.ModuleList(Experts(n_shared, d, (expert,), dropout, norm) for d in dims[:-1])
-        self.specific = nn.ModuleList(ScenarioExperts(n_scenarios, n_specific, d, expert) for d in dims[:-1])
-        self.gates = nn.ModuleList(ScenarioLinear(n_scenarios, d, E) for d in dims[:-1])
+        self.shared = nn.ModuleList(_Experts(n_shared, d, (expert,), dropout, norm) for d in dims[:-1])
+        self.specific = nn.ModuleList(_ScenarioExperts(n_scenarios, n_specific, d, expert) for d in dims[:-1])
+        self.gates = nn.ModuleList(_ScenarioLinear(n_scenarios, d, E) for d in dims[:-1])
         self.shared_gates = nn.ModuleList(nn.Linear(d, E) for d in dims[:n_levels - 1])   # inner levels only
-        self.tower = ScenarioMLP(n_scenarios, expert, tower, 1, dropout)
+        self.tower = _ScenarioMLP(n_scenarios, expert, tower, 1, dropout)
     def body(self, h, batch):
-        g = ScenarioGroups(batch['scenario'], self.n_scenarios)
+        g = _ScenarioGroups(batch['scenario'], self.n_scenarios)
         xs = xsh = g.sort(h)
         for k in range(self.n_levels):
             experts = torch.cat([self.specific[k](xs, g), self.shared[k](xsh)], 1)   # [B, n_specific + n_shared, d]
@@ -209,7 +207,7 @@ class PLE(MSRBackbone):
         return g.unsort(self.tower(xs, g).squeeze(-1))
 
 # %% ../nbs/04_backbones.ipynb #c023
-class PartitionedNorm(nn.Module):
+class _PartitionedNorm(nn.Module):
     "STAR's partitioned normalisation on a scenario-sorted input: per-scenario statistics, shared ⊙ scenario scale, shared + scenario shift."
     def __init__(self, n_scenarios, d, eps=1e-5, momentum=0.1):
         super().__init__()
@@ -218,13 +216,13 @@ class PartitionedNorm(nn.Module):
         self.gamma_s, self.beta_s = nn.Parameter(torch.ones(n_scenarios, d)), nn.Parameter(torch.zeros(n_scenarios, d))
         self.register_buffer('running_mean', torch.zeros(n_scenarios, d))
         self.register_buffer('running_var', torch.ones(n_scenarios, d))
-    def forward(self, xs, g: ScenarioGroups):
+    def forward(self, xs, g: _ScenarioGroups):
         # one fused batch-norm call per scenario segment; running statistics are rows of [S, d] buffers, updated in place
         return torch.cat([F.batch_norm(x, self.running_mean[s], self.running_var[s], self.gamma * self.gamma_s[s], self.beta + self.beta_s[s],
                                        training=self.training and len(x) > 1, momentum=self.momentum, eps=self.eps)
                           for s, x in zip(g.present, g.split(xs))])
 
-class StarLinear(ScenarioLinear):
+class _StarLinear(_ScenarioLinear):
     "A star-topology layer: scenario s uses `W ⊙ W_s` and `b + b_s` (shared centre times scenario partition)."
     def __init__(self, n_scenarios, d_in, d_out):
         super().__init__(n_scenarios, d_in, d_out)
@@ -239,16 +237,16 @@ class STAR(MSRBackbone):
     "STAR: partitioned normalisation, star-topology FCN (shared ⊙ scenario weights) and an auxiliary network with a scenario indicator."
     def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), hidden=(128, 64), aux=(32,), dropout=0.0, emb_std=0.01):
         super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
-        self.pn = PartitionedNorm(n_scenarios, self.in_dim)
+        self.pn = _PartitionedNorm(n_scenarios, self.in_dim)
         ds = [self.in_dim, *hidden, 1]
-        self.star = nn.ModuleList(StarLinear(n_scenarios, a, b) for a, b in zip(ds[:-1], ds[1:]))
+        self.star = nn.ModuleList(_StarLinear(n_scenarios, a, b) for a, b in zip(ds[:-1], ds[1:]))
         self.scenario_emb = nn.Embedding(n_scenarios, emb_dim)
         self.aux = mlp(self.in_dim + emb_dim, aux, dropout, out=1)
         self.dropout = dropout
     def body(self, h, batch):
         s = batch['scenario']
         aux = self.aux(torch.cat([h, self.scenario_emb(s)], 1)).squeeze(-1)
-        g = ScenarioGroups(s, self.n_scenarios)
+        g = _ScenarioGroups(s, self.n_scenarios)
         xs = self.pn(g.sort(h), g)
         for i, layer in enumerate(self.star):
             xs = layer(xs, g)
@@ -256,7 +254,7 @@ class STAR(MSRBackbone):
         return g.unsort(xs.squeeze(-1)) + aux
 
 # %% ../nbs/04_backbones.ipynb #xm01
-class MetaLinear(nn.Module):
+class _MetaLinear(nn.Module):
     "M2M's meta unit: the weight `[d_in, d_out]` and bias of a layer generated from each scenario's representation `z` `[S, z_dim]`."
     def __init__(self, z_dim: int, d_in: int, d_out: int):
         super().__init__()
@@ -264,7 +262,7 @@ class MetaLinear(nn.Module):
         self.gen = nn.Linear(z_dim, d_in * d_out + d_out)
         nn.init.normal_(self.gen.weight, std=0.01)
         nn.init.uniform_(self.gen.bias, -1 / math.sqrt(d_in), 1 / math.sqrt(d_in))   # at z = 0: a layer initialised like nn.Linear
-    def forward(self, xs, g: ScenarioGroups, z):
+    def forward(self, xs, g: _ScenarioGroups, z):
         p = self.gen(z); w, b = p[:, :-self.d_out].view(-1, self.d_in, self.d_out), p[:, -self.d_out:]
         return torch.cat([torch.addmm(b[s], x, w[s]) for s, x in zip(g.present, g.split(xs))])
 
@@ -273,13 +271,13 @@ class M2M(MSRBackbone):
     def __init__(self, field_dims, n_scenarios, emb_dim=16, skip=(), n_experts=4, expert=64, tower_layers=2, dropout=0.0, emb_std=0.01):
         super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.z = nn.Embedding(n_scenarios, emb_dim)
-        self.experts = Experts(n_experts, self.in_dim, (expert,), dropout)
+        self.experts = _Experts(n_experts, self.in_dim, (expert,), dropout)
         self.query = nn.Linear(emb_dim, expert)
-        self.tower = nn.ModuleList(MetaLinear(emb_dim, expert, expert) for _ in range(tower_layers))
+        self.tower = nn.ModuleList(_MetaLinear(emb_dim, expert, expert) for _ in range(tower_layers))
         self.out = nn.Linear(expert, 1)
         self.dropout = dropout
     def body(self, h, batch):
-        g = ScenarioGroups(batch['scenario'], self.n_scenarios)
+        g = _ScenarioGroups(batch['scenario'], self.n_scenarios)
         xs, z = g.sort(h), self.z.weight
         e = self.experts(xs)                                                          # [B, E, d]
         q = self.query(z).index_select(0, g.scenario)                                 # each row's scenario query [B, d]
@@ -289,7 +287,7 @@ class M2M(MSRBackbone):
         return g.unsort(self.out(x).squeeze(-1))
 
 # %% ../nbs/04_backbones.ipynb #xp01
-class GateNU(nn.Module):
+class _GateNU(nn.Module):
     "PEPNet's gate neural unit: `gamma * sigmoid(MLP(x))`, a scale per output unit in (0, gamma); about 1 when untrained."
     def __init__(self, d_in: int, d_out: int, hidden: int | None = None, gamma: float = 2.0):
         super().__init__()
@@ -303,8 +301,8 @@ class PEPNet(MSRBackbone):
         self.z = nn.Embedding(n_scenarios, emb_dim)
         self.prior_dim = min(prior_fields, len(self.embedding.keep)) * emb_dim
         ds = [self.in_dim, *hidden]
-        self.ep = GateNU(emb_dim + self.in_dim, self.in_dim)
-        self.pp = nn.ModuleList(GateNU(self.prior_dim + self.in_dim, d) for d in ds[:-1])
+        self.ep = _GateNU(emb_dim + self.in_dim, self.in_dim)
+        self.pp = nn.ModuleList(_GateNU(self.prior_dim + self.in_dim, d) for d in ds[:-1])
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(ds[:-1], ds[1:]))
         self.out, self.dropout = nn.Linear(ds[-1], 1), dropout
     def body(self, h, batch):
@@ -340,14 +338,14 @@ class SARNet(MSRBackbone):
         super().__init__(field_dims, n_scenarios, emb_dim, skip, emb_std)
         self.scale, self.shift = nn.Parameter(torch.ones(n_scenarios, self.in_dim)), nn.Parameter(torch.zeros(n_scenarios, self.in_dim))
         E = n_shared + n_specific
-        self.shared = Experts(n_shared, self.in_dim, (expert,), dropout)
-        self.specific = ScenarioExperts(n_scenarios, n_specific, self.in_dim, expert)
-        self.gate, self.flow = ScenarioLinear(n_scenarios, self.in_dim, E), ScenarioLinear(n_scenarios, self.in_dim, E)
+        self.shared = _Experts(n_shared, self.in_dim, (expert,), dropout)
+        self.specific = _ScenarioExperts(n_scenarios, n_specific, self.in_dim, expert)
+        self.gate, self.flow = _ScenarioLinear(n_scenarios, self.in_dim, E), _ScenarioLinear(n_scenarios, self.in_dim, E)
         self.tower = mlp(expert, tower, dropout, out=1)
         self.z = nn.Embedding(n_scenarios, emb_dim)
         self.bias = mlp(emb_dim, (emb_dim,), out=1)
     def body(self, h, batch):
-        g = ScenarioGroups(batch['scenario'], self.n_scenarios)
+        g = _ScenarioGroups(batch['scenario'], self.n_scenarios)
         s = g.scenario
         xs = g.sort(h) * self.scale.index_select(0, s) + self.shift.index_select(0, s)        # scenario-specific transformation
         e = torch.cat([self.specific(xs, g), self.shared(xs)], 1) * torch.sigmoid(self.flow(xs, g)).unsqueeze(-1)
@@ -368,6 +366,6 @@ def make_backbone(name: str, splits, drop_fields=(), **kw) -> MSRBackbone:
     if bad: raise ValueError(f"drop_fields {bad} are not fields of the data; its fields are {getattr(splits, 'fields', None)}")
     return BACKBONES[key](splits.field_dims, splits.n_scenarios, skip=[splits.fields.index(f) for f in drop_fields], **kw)
 
-def n_params(model: nn.Module) -> int:
+def _n_params(model: nn.Module) -> int:
     "Number of trainable parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -8,7 +8,7 @@ import sys, os, re, json, argparse, difflib, dataclasses, typing
 from . import __version__
 
 # %% auto #0
-__all__ = ['parse_value', 'config_options', 'parser', 'config_from_args', 'main', 'run_command']
+__all__ = ['parser', 'main', 'run_command']
 
 # %% ../nbs/10_cli.ipynb #c005
 def _type(cls, name):
@@ -16,7 +16,7 @@ def _type(cls, name):
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     return (args[0] if args else hint), type(None) in typing.get_args(hint)
 
-def parse_value(text: str, cls, name: str, option: str):
+def _parse_value(text: str, cls, name: str, option: str):
     "The value of field `name` of config class `cls` written as `text` on the command line; a bad one is a `UserError` naming `option`."
     from llm4msr_nb.core import UserError, Config
     kind, optional = _type(cls, name)
@@ -52,7 +52,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _opt(name: str) -> str: return name.replace('_', '-')
 
-def config_options(p: argparse.ArgumentParser):
+def _config_options(p: argparse.ArgumentParser):
     "One option per field of `StudyConfig`, and per field of each of its sections (`--section.field`), plus `--section JSON`."
     from llm4msr_nb.core import Config
     from llm4msr_nb.study import StudyConfig
@@ -88,7 +88,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument('--out', default=None, help='output folder (default runs/<dataset>[-quick]); an unfinished study there resumes')
     r.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
     _workers_option(r); _reuse_option(r)
-    config_options(r)
+    _config_options(r)
     rp = sub.add_parser('report', help="rewrite a finished study's report and figures", description=f"Rewrite {STUDY_FILES['report']} and {STUDY_FILES['figures']}/ of a finished study folder.")
     rp.add_argument('folder', help='a finished study folder')
     return p
@@ -106,16 +106,16 @@ def _count(s: str) -> int:
     return int(s)
 
 # %% ../nbs/10_cli.ipynb #c007
-def config_from_args(a) -> 'StudyConfig':
+def _config_from_args(a) -> 'StudyConfig':
     "The `StudyConfig` a parsed `run` command line stands for; a bad value is a `UserError` naming its option."
     from llm4msr_nb.study import StudyConfig
     given, cfg = vars(a), StudyConfig().to_dict()
     for f in dataclasses.fields(StudyConfig):
-        if f.name in given: cfg[f.name] = parse_value(given[f.name], StudyConfig, f.name, f'--{_opt(f.name)}')
+        if f.name in given: cfg[f.name] = _parse_value(given[f.name], StudyConfig, f.name, f'--{_opt(f.name)}')
         if isinstance(cfg[f.name], dict) and dataclasses.is_dataclass(kind := _type(StudyConfig, f.name)[0]):
             section = {**StudyConfig().to_dict()[f.name], **cfg[f.name]}
             for g in dataclasses.fields(kind):
-                if (key := f'{f.name}.{g.name}') in given: section[g.name] = parse_value(given[key], kind, g.name, f'--{f.name}.{_opt(g.name)}')
+                if (key := f'{f.name}.{g.name}') in given: section[g.name] = _parse_value(given[key], kind, g.name, f'--{f.name}.{_opt(g.name)}')
             cfg[f.name] = section
     return StudyConfig.from_dict(cfg)
 
@@ -132,7 +132,7 @@ def run_command(a) -> int:
     os.environ.setdefault('HF_HUB_OFFLINE', '1'); os.environ.setdefault('TRANSFORMERS_OFFLINE', '1')
     from llm4msr_nb.core import UserError
     try:
-        cfg = config_from_args(a) if a.command == 'run' else None
+        cfg = _config_from_args(a) if a.command == 'run' else None
         if cfg is not None and cfg.data is None: cfg.check_source()
     except UserError as e: return _fail(e, 2)
     from llm4msr_nb.study import Study

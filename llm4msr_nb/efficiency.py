@@ -13,11 +13,10 @@ from .backbones import make_backbone, BACKBONE_NAMES
 from .meta import LLM4MSR, MetaConfig
 
 # %% auto #0
-__all__ = ['CHATGLM2_6B', 'ORIGINAL', 'REFERENCE', 'RSS_PROBE', 'PRELUDE', 'param_counts', 'model_zoo', 'param_table',
-           'make_batch', 'synthetic_batch', 'time_forward', 'latency_table', 'plot_latency', 'load_span',
-           'bench_meta_text', 'n_params', 'encode_throughput', 'reference_flops_per_s', 'project_llm_stage',
-           'plot_projection', 'bench_train_text', 'bench_kernels_text', 'bench_gpu_text', 'peak_rss_mb',
-           'training_snippet', 'extraction_snippet']
+__all__ = ['CHATGLM2_6B', 'ORIGINAL', 'REFERENCE', 'param_counts', 'model_zoo', 'param_table', 'make_batch', 'synthetic_batch',
+           'time_forward', 'latency_table', 'plot_latency', 'load_span', 'bench_meta_text', 'encode_throughput',
+           'reference_flops_per_s', 'project_llm_stage', 'plot_projection', 'bench_train_text', 'bench_kernels_text',
+           'bench_gpu_text', 'peak_rss_mb']
 
 # %% ../nbs/09_efficiency.ipynb #c006
 def param_counts(model: torch.nn.Module) -> dict:
@@ -109,7 +108,7 @@ def bench_meta_text(d: dict) -> str:
             f"meta layers and {span(tr.lowrank_ms / tr.base_ms)} with `lowrank`.")
 
 # %% ../nbs/09_efficiency.ipynb #c019
-def n_params(llm) -> int:
+def _n_params(llm) -> int:
     "Parameters of a `FrozenLLM`'s decoder (without the embedding/LM-head tables, which cost no matmul FLOPs per token)."
     m = llm.model; emb = m.get_input_embeddings().weight.numel()
     head = m.get_output_embeddings().weight.numel() if m.get_output_embeddings() is not None else 0
@@ -121,7 +120,7 @@ def encode_throughput(llm, prompts, batch_size: int = 16, layer: int = -1) -> di
     tokens = sum(len(t) for t in llm.tokenizer(list(prompts), add_special_tokens=False)['input_ids'])
     llm.encode(prompts[:batch_size], layer=layer, batch_size=batch_size)   # warm-up
     t = time.perf_counter(); llm.encode(prompts, layer=layer, batch_size=batch_size); s = time.perf_counter() - t
-    P = n_params(llm)
+    P = _n_params(llm)
     return dict(model=llm.name, params=P, prompts=len(prompts), tokens=tokens, seconds=s, prompts_per_s=len(prompts) / s,
                 tokens_per_s=tokens / s, flops_per_s=2 * P * tokens / s)
 
@@ -207,7 +206,7 @@ def bench_gpu_text(d: dict) -> str:
     return f"On {d['device']} (torch {d['torch']}, {d['date']}{', smoke run' if d.get('smoke') else ''}): " + '; '.join(lines) + '.'
 
 # %% ../nbs/09_efficiency.ipynb #c031
-RSS_PROBE = """
+_RSS_PROBE = """
 import resource, sys, os
 try: kb = int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])   # this process image's own peak
 except (OSError, IndexError): kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == 'darwin' else 1)
@@ -217,12 +216,12 @@ print('PEAK_RSS_KB', kb)
 def peak_rss_mb(code: str, timeout: int = 900) -> float:
     "Peak resident set size (MB) of a fresh Python process running `code`: VmHWM on Linux, else ru_maxrss."
     env = {**os.environ, 'HF_HUB_OFFLINE': '1', 'TOKENIZERS_PARALLELISM': 'false'}
-    r = subprocess.run([sys.executable, '-c', code + RSS_PROBE], capture_output=True, text=True, timeout=timeout, env=env)
+    r = subprocess.run([sys.executable, '-c', code + _RSS_PROBE], capture_output=True, text=True, timeout=timeout, env=env)
     if r.returncode != 0: raise RuntimeError(f'peak_rss_mb: the snippet failed:\n{r.stderr[-2000:]}')
     kb = int(r.stdout.rsplit('PEAK_RSS_KB', 1)[1].split()[0])
     return kb / 1024
 
-PRELUDE = """
+_PRELUDE = """
 import warnings, torch; warnings.simplefilter('ignore'); torch.set_num_threads(1)
 from types import SimpleNamespace
 from llm4msr_nb.data import load_dataset, prepare
@@ -231,19 +230,19 @@ from llm4msr_nb.llm import FrozenLLM
 splits = prepare(load_dataset({dataset!r}))
 """
 
-def training_snippet(dataset: str = 'movielens-100k', backbone: str = 'sharedbottom', epochs: int = 1) -> str:
+def _training_snippet(dataset: str = 'movielens-100k', backbone: str = 'sharedbottom', epochs: int = 1) -> str:
     "Code that trains LLM4MSR (stand-in knowledge of width 576) for `epochs` on `dataset`."
-    return PRELUDE.format(dataset=dataset) + f"""
+    return _PRELUDE.format(dataset=dataset) + f"""
 from llm4msr_nb.meta import build_model
 g = torch.Generator().manual_seed(0)
 k = SimpleNamespace(scenario=torch.randn(splits.n_scenarios, 576, generator=g), user=torch.randn(splits.n_users, 576, generator=g))
 Trainer(build_model({backbone!r}, 'llm4msr', splits, k), splits, TrainConfig(epochs={epochs}), quiet=True).fit()
 """
 
-def extraction_snippet(dataset: str = 'movielens-100k', model: str = 'tiny', n_users: int = 64, quantize: str | None = None) -> str:
+def _extraction_snippet(dataset: str = 'movielens-100k', model: str = 'tiny', n_users: int = 64, quantize: str | None = None) -> str:
     "Code that encodes `n_users` user prompts with SmolLM2 (`model='smollm2'`) or the tiny random model."
     make = 'FrozenLLM.tiny()' if model == 'tiny' else f'FrozenLLM(quantize={quantize!r})'
-    return PRELUDE.format(dataset=dataset) + f"""
+    return _PRELUDE.format(dataset=dataset) + f"""
 from llm4msr_nb.prompts import user_prompts
 llm = {make}
 llm.encode(user_prompts(splits, llm.tokenizer, 96)[1:{n_users + 1}], batch_size=16)

@@ -11,12 +11,11 @@ import pandas as pd
 import torch
 from .core import UserError, save_json, cpu_kernels, kernel_env
 from .knowledge import Knowledge
-from .study import StudyConfig, Study, Cell, MEMORY, STUDY_FILES, machine
+from .study import StudyConfig, Study, Cell, _MEMORY, STUDY_FILES, machine
 from .train import Trainer, TrainConfig, scenario_metrics
 
 # %% auto #0
-__all__ = ['train_cell', 'evaluate_cell', 'lr_grid', 'best_cell', 'tune_and_test', 'train_cells', 'cell_setting', 'adopt_cells',
-           'run_study']
+__all__ = ['train_cell', 'evaluate_cell', 'tune_and_test', 'train_cells', 'adopt_cells', 'run_study']
 
 # %% ../nbs/07_experiments.ipynb #c011
 def train_cell(study: Study, splits, cell: Cell, knowledge=None) -> dict:
@@ -48,19 +47,19 @@ def evaluate_cell(study: Study, splits, cell: Cell, knowledge=None) -> tuple[pd.
                                splits.scenarios).assign(**tag, lr=cell.lr, best_epoch=study.record(cell)['best_epoch'])
     return metrics, pred.assign(**tag)
 
-def lr_grid(study: Study, backbone: str, variant: str) -> list[Cell]:
+def _lr_grid(study: Study, backbone: str, variant: str) -> list[Cell]:
     "The cells that choose the learning rate: the first seed at every lr of the grid."
     return [Cell(backbone, variant, study.cfg.seeds[0], lr) for lr in study.cfg.train.lrs]
 
-def best_cell(study: Study, backbone: str, variant: str) -> Cell:
+def _best_cell(study: Study, backbone: str, variant: str) -> Cell:
     "The trained grid cell with the best validation AUC (the first of equals)."
-    return max(lr_grid(study, backbone, variant), key=lambda c: study.record(c)['valid_auc'])
+    return max(_lr_grid(study, backbone, variant), key=lambda c: study.record(c)['valid_auc'])
 
 def tune_and_test(study: Study, splits, backbone: str, variant: str, knowledge=None, log=print):
     "LR chosen on validation at the first seed; every seed trained with it; test evaluated once per seed."
-    grid = lr_grid(study, backbone, variant)
+    grid = _lr_grid(study, backbone, variant)
     for c in grid: train_cell(study, splits, c, knowledge)
-    best = best_cell(study, backbone, variant)
+    best = _best_cell(study, backbone, variant)
     by_lr = ', '.join(f"{c.lr:g}: {study.record(c)['valid_auc']:.4f}" for c in grid)
     log(f'  {backbone}/{variant}: valid AUC by lr ({by_lr}) -> lr {best.lr:g}')
     cells = [best] + [Cell(backbone, variant, s, best.lr) for s in study.cfg.seeds[1:]]
@@ -96,7 +95,7 @@ from .study import _flat
 
 _GRID = ('backbones', 'variants', 'seeds', 'train.lrs')   # which cells a study holds, not how any one of them trains
 
-def cell_setting(cfg: StudyConfig, backbone: str) -> dict:
+def _cell_setting(cfg: StudyConfig, backbone: str) -> dict:
     "Everything that decides how a cell of `backbone` trains: the effective configuration without the grid, with only this backbone's options."
     eff = cfg.effective()
     flat = _flat(json.loads(json.dumps(eff.to_dict(), default=str)))
@@ -108,11 +107,11 @@ def adopt_cells(study: Study, folders, log=print) -> dict:
     "Copy into `study` the finished cells of other study folders that trained them in the same setting; returns {folder: cells taken}."
     study.clean_partial()                                    # a copy that was interrupted
     key, taken = study.info().get('data_key'), {}
-    mine = {b: cell_setting(study.cfg, b) for b in study.cfg.backbones}
+    mine = {b: _cell_setting(study.cfg, b) for b in study.cfg.backbones}
     for f in map(Path, folders):
         other = Study(f)
         if other.info().get('data_key') != key: log(f'{f}: trained on other data, no cells taken'); continue
-        theirs, n = {b: cell_setting(other.cfg, b) for b in other.cfg.backbones}, 0
+        theirs, n = {b: _cell_setting(other.cfg, b) for b in other.cfg.backbones}, 0
         for r in other.records():
             c = Cell(r['backbone'], r['variant'], int(r['seed']), float(r['lr']))
             ok = (c.backbone in mine and c.variant in study.cfg.variants and c.seed in study.cfg.seeds and c.lr in study.cfg.train.lrs
@@ -155,7 +154,7 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     cfg.check_source(data)
     for f in reuse: Study(f)                # a folder to reuse that is not a study: one clear line before any work
     if cfg.kernels != cpu_kernels()['kernels']: return _on_kernels(cfg, out, force, data, knowledge, log, workers, reuse)
-    if data is not None and cfg.data is None: cfg = cfg.replace(data=MEMORY)
+    if data is not None and cfg.data is None: cfg = cfg.replace(data=_MEMORY)
     if knowledge is not None: cfg = cfg.replace(knowledge=cfg.knowledge.replace(source='file', file=STUDY_FILES['knowledge']))
     out = Path(out or Path('runs')/(cfg.effective().dataset + ('-quick' if cfg.quick else '')))
     study = Study.create(out, cfg, force, data)
@@ -172,8 +171,8 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     t = time.perf_counter(); ms, ps = [], []
     pairs = [(b, v) for b in study.cfg.backbones for v in study.cfg.variants]
     if workers > 1:   # every cell trained first, several at once; tune_and_test then finds them finished
-        train_cells(study, splits, [c for b, v in pairs for c in lr_grid(study, b, v)], knowledge, workers)
-        train_cells(study, splits, [Cell(b, v, s, best_cell(study, b, v).lr) for b, v in pairs for s in study.cfg.seeds[1:]], knowledge, workers)
+        train_cells(study, splits, [c for b, v in pairs for c in _lr_grid(study, b, v)], knowledge, workers)
+        train_cells(study, splits, [Cell(b, v, s, _best_cell(study, b, v).lr) for b, v in pairs for s in study.cfg.seeds[1:]], knowledge, workers)
     for bb, var in tqdm(pairs, desc='backbone x variant'):
         m, p = tune_and_test(study, splits, bb, var, knowledge, log)
         ms.append(m); ps.append(p)

@@ -16,10 +16,9 @@ from .study import Study
 from .report import plot_activity
 
 # %% auto #0
-__all__ = ['centred_cosine', 'co_engagement', 'pair_values', 'scenario_agreement', 'plot_scenario_relations', 'user_profile',
-           'project_users', 'separation', 'plot_user_map', 'knowledge_neighbours', 'side_by_side', 'meta_tables',
-           'split_params', 'meta_norms', 'field_effects', 'plot_meta_layers', 'plot_gains', 'plot_curves',
-           'study_figures']
+__all__ = ['centred_cosine', 'co_engagement', 'scenario_agreement', 'plot_scenario_relations', 'user_profile', 'project_users',
+           'separation', 'plot_user_map', 'knowledge_neighbours', 'side_by_side', 'meta_tables', 'meta_norms',
+           'field_effects', 'plot_meta_layers', 'plot_gains', 'plot_curves', 'study_figures']
 
 # %% ../nbs/08_interpret.ipynb #c010
 def centred_cosine(K: torch.Tensor) -> np.ndarray:
@@ -42,7 +41,7 @@ def co_engagement(splits, min_shared_items: int = 5) -> dict[str, pd.DataFrame]:
             if len(both) >= min_shared_items: pop.loc[i, j] = np.corrcoef(both[i], both[j])[0, 1]
     return {'shared users (Jaccard)': jac, 'item popularity (corr)': pop, 'co-engagement (corr)': users.corr()}
 
-def pair_values(m) -> np.ndarray:
+def _pair_values(m) -> np.ndarray:
     "Upper-triangle entries (the scenario pairs) of a square matrix."
     m = np.asarray(m, dtype=float); i, j = np.triu_indices(len(m), 1)
     return m[i, j]
@@ -50,9 +49,9 @@ def pair_values(m) -> np.ndarray:
 def scenario_agreement(knowledge, splits) -> pd.DataFrame:
     "Spearman rank correlation (and p-value) between the knowledge's scenario similarities and each data relation, over scenario pairs."
     from scipy.stats import spearmanr
-    k = pair_values(centred_cosine(knowledge.scenario)); rows = []
+    k = _pair_values(centred_cosine(knowledge.scenario)); rows = []
     for name, m in co_engagement(splits).items():
-        d = pair_values(m); ok = ~np.isnan(d)
+        d = _pair_values(m); ok = ~np.isnan(d)
         rho, p = spearmanr(k[ok], d[ok]) if ok.sum() >= 3 else (np.nan, np.nan)
         rows.append(dict(relation=name, pairs=int(ok.sum()), spearman=rho, p_value=p))
     return pd.DataFrame(rows)
@@ -61,13 +60,13 @@ def scenario_agreement(knowledge, splits) -> pd.DataFrame:
 def plot_scenario_relations(knowledge, splits, title: str = 'scenario knowledge'):
     "Heatmaps: centred cosine of the scenario knowledge next to the data's relations, with Spearman over pairs in each title."
     import matplotlib.pyplot as plt
-    S = list(splits.scenarios); rel = {k: v for k, v in co_engagement(splits).items() if not np.isnan(pair_values(v)).all()}
+    S = list(splits.scenarios); rel = {k: v for k, v in co_engagement(splits).items() if not np.isnan(_pair_values(v)).all()}
     agree = scenario_agreement(knowledge, splits).set_index('relation')
     mats = [(f'{title}: centred cosine', centred_cosine(knowledge.scenario))] + \
            [(f"{k}\nSpearman vs knowledge {agree.loc[k, 'spearman']:+.2f} (p={agree.loc[k, 'p_value']:.2f})", v.values) for k, v in rel.items()]
     fig, axes = plt.subplots(1, len(mats), figsize=(4.3 * len(mats), 3.8))
     for ax, (name, m) in zip(np.atleast_1d(axes), mats):
-        off = pair_values(m)
+        off = _pair_values(m)
         im = ax.imshow(m, cmap='viridis', vmin=np.nanmin(off), vmax=np.nanmax(off))
         ax.set_xticks(range(len(S)), S, rotation=40, ha='right', fontsize=8); ax.set_yticks(range(len(S)), S, fontsize=8)
         for i in range(len(S)):
@@ -159,7 +158,7 @@ def meta_tables(model) -> dict[str, torch.Tensor]:
     model.train(was)
     return out
 
-def split_params(P: torch.Tensor, D: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _split_params(P: torch.Tensor, D: int) -> tuple[torch.Tensor, torch.Tensor]:
     "(weight part, bias part) of generated parameter rows; the bias is always the last `D` entries."
     return P[..., :-D], P[..., -D:]
 
@@ -168,7 +167,7 @@ def meta_norms(model) -> pd.DataFrame:
     "L2 norm of the weight and bias parts of every generated layer: one row per (level, scenario, user) (user '' for scenario layers)."
     D, S = model.backbone.in_dim, list(range(model.n_scenarios)); rows = []
     for lvl, T in meta_tables(model).items():
-        w, b = split_params(T, D)
+        w, b = _split_params(T, D)
         wn, bn = w.norm(dim=-1), b.norm(dim=-1)
         if lvl == 'scenario':
             rows.append(pd.DataFrame({'level': lvl, 'scenario': S, 'user': 0, 'w_norm': wn.numpy(), 'b_norm': bn.numpy()}))
@@ -185,7 +184,7 @@ def field_effects(model, fields) -> pd.DataFrame:
     D, cfg = model.backbone.in_dim, model.cfg; nF = len(fields); e = D // nF; rows = []
     for lvl, T in meta_tables(model).items():
         if lvl == 'user': T = T[1:]   # drop the OOV row
-        w, b = split_params(T, D)
+        w, b = _split_params(T, D)
         if cfg.layer == 'diag': eff = torch.log((1 + w).abs().clamp_min(1e-6)).unflatten(-1, (nF, e)).mean(-1)
         else: eff = w[..., D * cfg.rank:].unflatten(-1, (D, cfg.rank)).norm(dim=-1).unflatten(-1, (nF, e)).mean(-1)
         bias = b.abs().unflatten(-1, (nF, e)).mean(-1)

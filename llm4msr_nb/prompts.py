@@ -10,9 +10,8 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['USER_SKIP_SUFFIXES', 'OOV_PROMPT', 'USER_QUESTION', 'item_titles', 'user_attributes', 'scenario_facts',
-           'user_overlap', 'scenario_prompts', 'user_histories', 'user_prompts_report', 'user_prompts', 'budget_report',
-           'plot_prompt_lengths']
+__all__ = ['item_titles', 'user_attributes', 'scenario_facts', 'user_overlap', 'scenario_prompts', 'user_histories',
+           'user_prompts_report', 'user_prompts', 'budget_report', 'plot_prompt_lengths']
 
 # %% ../nbs/02_prompts.ipynb #c009
 def item_titles(data) -> pd.Series:
@@ -24,12 +23,12 @@ def item_titles(data) -> pd.Series:
 def _genre_col(items: pd.DataFrame) -> str | None:
     return next((c for c in ('genres', 'genre', 'category', 'categories') if c in items.columns), None)
 
-USER_SKIP_SUFFIXES = ('_code', '_group', '_id')
+_USER_SKIP_SUFFIXES = ('_code', '_group', '_id')
 
 def user_attributes(data) -> pd.Series:
     "user_id -> a short phrase of the user's attributes ('female, under 18, K-12 student'); '' when none are known."
     users = data.users
-    cols = [c for c in users.columns if not c.endswith(USER_SKIP_SUFFIXES)]
+    cols = [c for c in users.columns if not c.endswith(_USER_SKIP_SUFFIXES)]
     if not cols: return pd.Series('', index=users.index)
     parts = users[cols].astype(str).replace({'nan': '', 'None': '', '<NA>': ''})
     return parts.apply(lambda r: ', '.join(v for v in r if v), axis=1)
@@ -86,8 +85,8 @@ def scenario_prompts(splits, n_genres: int = 3, n_titles: int = 3) -> list[str]:
     return out
 
 # %% ../nbs/02_prompts.ipynb #c020
-OOV_PROMPT = 'A new user of this recommender system: nothing is known about their attributes or history yet. What might they like?'
-USER_QUESTION = 'Question: what does this user like, within and across scenarios?'
+_OOV_PROMPT = 'A new user of this recommender system: nothing is known about their attributes or history yet. What might they like?'
+_USER_QUESTION = 'Question: what does this user like, within and across scenarios?'
 
 def user_histories(splits, max_titles: int = 10) -> dict:
     "user_id -> {scenario: (n_rated, like_rate, liked titles, disliked titles)}, from TRAIN (and cold users' history) only, titles most recent first."
@@ -113,7 +112,7 @@ def _ranked_titles(hist: dict, scenarios: Sequence[str]) -> list[tuple[str, int,
 def _user_text(attr: str, hist: dict | None, scenarios: Sequence[str], keep: list) -> str:
     "The prompt text for one user, with only the titles in `keep`."
     who = f"User: {attr}." if attr else 'User: attributes unknown.'
-    if not hist: return f"{who}\nNo interactions yet in any scenario (attributes only).\n{USER_QUESTION}"
+    if not hist: return f"{who}\nNo interactions yet in any scenario (attributes only).\n{_USER_QUESTION}"
     kept = {}
     for s, lab, t in keep: kept.setdefault((s, lab), []).append(t)
     lines = []
@@ -123,7 +122,7 @@ def _user_text(attr: str, hist: dict | None, scenarios: Sequence[str], keep: lis
         if kept.get((s, 1)): line += f" ({', '.join(kept[(s, 1)])})"
         if kept.get((s, 0)): line += f"; disliked {', '.join(kept[(s, 0)])}"
         lines.append(line)
-    return f"{who}\n" + '\n'.join(lines) + f"\n{USER_QUESTION}"
+    return f"{who}\n" + '\n'.join(lines) + f"\n{_USER_QUESTION}"
 
 # %% ../nbs/02_prompts.ipynb #c023
 def _n_tokens(tokenizer, texts: list[str]) -> np.ndarray:
@@ -153,7 +152,7 @@ def user_prompts_report(splits, tokenizer, max_tokens: int = 96, user_ids: Seque
     hist, attrs, sc = user_histories(splits, max_titles), user_attributes(splits.data), list(splits.scenarios)
     ranked = [_ranked_titles(hist[u], sc) if u in hist else [] for u in ids]
     attr = [attrs.get(u, '') if u != '<oov>' else '' for u in ids]
-    text = lambda i, k: OOV_PROMPT if ids[i] == '<oov>' else _user_text(attr[i], hist.get(ids[i]), sc, ranked[i][:k])
+    text = lambda i, k: _OOV_PROMPT if ids[i] == '<oov>' else _user_text(attr[i], hist.get(ids[i]), sc, ranked[i][:k])
     n_all = np.array([len(r) for r in ranked])
     full = _n_tokens(tokenizer, [text(i, n_all[i]) for i in range(len(ids))])
     lo, hi = np.zeros(len(ids), int), n_all.copy()          # invariant: `lo` titles fit (or lo == 0), `hi + 1` do not

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np
 import pandas as pd
-from .stats import summarize, paired_gains, pooled_test, detectable_text, activity_view, md_table, mean_std, ci_text
+from .stats import summarize, paired_gains, pooled_test, detectable_text, activity_view, md_table, mean_std, _ci_text
 from .study import Study
 
 # %% auto #0
@@ -57,7 +57,7 @@ def _pooled_lines(results: pd.DataFrame, variants) -> list[str]:
     "Each variant against base across the study's backbones (chapter 06a's `pooled_test`), one line each."
     def line(v):
         t = pooled_test(results, v)
-        return (f"- {v}, across the {t['k']} backbones: {ci_text(t)} (mean of the backbones' paired differences, 95% CI), "
+        return (f"- {v}, across the {t['k']} backbones: {_ci_text(t)} (mean of the backbones' paired differences, 95% CI), "
                 f"p = {t['p']:.2g}, below zero in {t['below']} of {t['k']}: {t['verdict']}.")
     return [line(v) for v in variants if v != 'base']
 

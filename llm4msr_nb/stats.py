@@ -9,10 +9,9 @@ import pandas as pd
 from scipy import stats as _st
 
 # %% auto #0
-__all__ = ['LEVEL', 'NO_NOISE', 'KEY', 'METRICS', 'ACTIVITY_EDGES', 'UNSEEN', 'mean_std', 'summarize', 'paired_test', 'verdict',
-           'ci_text', 'paired_gains', 'detectable', 'seed_noise', 'detectable_text', 'pooled_test', 'tolerance',
-           'claims', 'Reproduction', 'reproduction', 'activity_buckets', 'auc_by_group', 'activity_view', 'cold_view',
-           'md_table']
+__all__ = ['LEVEL', 'ACTIVITY_EDGES', 'UNSEEN', 'mean_std', 'summarize', 'paired_test', 'verdict', 'paired_gains', 'detectable',
+           'seed_noise', 'detectable_text', 'pooled_test', 'tolerance', 'claims', 'Reproduction', 'reproduction',
+           'activity_buckets', 'auc_by_group', 'activity_view', 'cold_view', 'md_table']
 
 # %% ../nbs/06a_stats.ipynb #s006
 def mean_std(values, digits: int = 4, sign: bool = False) -> str:
@@ -24,7 +23,7 @@ def mean_std(values, digits: int = 4, sign: bool = False) -> str:
 
 # %% ../nbs/06a_stats.ipynb #s009
 LEVEL = 0.95                           # every interval and verdict of the book
-NO_NOISE = 'no noise estimate (1 seed)'
+_NO_NOISE = 'no noise estimate (1 seed)'
 
 def summarize(results: pd.DataFrame, metric: str = 'auc') -> pd.DataFrame:
     "Mean ± std over seeds of `metric`: rows (backbone, scenario), columns variants."
@@ -34,7 +33,7 @@ def summarize(results: pd.DataFrame, metric: str = 'auc') -> pd.DataFrame:
 def paired_test(diffs, level: float = LEVEL) -> dict:
     "Paired t-test of per-seed differences: n, mean, sd, the `level` confidence interval (low, high), two-sided p and the verdict."
     x = pd.Series(diffs, dtype=float).dropna().to_numpy(); n = len(x); m = x.mean() if n else np.nan
-    if n < 2: return dict(n=n, mean=m, sd=np.nan, low=np.nan, high=np.nan, p=np.nan, verdict=NO_NOISE)
+    if n < 2: return dict(n=n, mean=m, sd=np.nan, low=np.nan, high=np.nan, p=np.nan, verdict=_NO_NOISE)
     sd = x.std(ddof=1); se = sd / np.sqrt(n); q = _st.t.ppf((1 + level) / 2, n - 1)
     p = 2 * _st.t.sf(abs(m) / se, n - 1) if se > 0 else float(m == 0)   # no spread at all: certain, unless the difference is 0
     low, high = m - q * se, m + q * se
@@ -45,7 +44,7 @@ def verdict(diffs, level: float = LEVEL) -> str:
     return paired_test(diffs, level)['verdict']
 
 # %% ../nbs/06a_stats.ipynb #s009e
-def ci_text(t: dict, digits: int = 4) -> str:
+def _ci_text(t: dict, digits: int = 4) -> str:
     "A paired test as a table prints it: '+0.0012 [-0.0003, +0.0027]' (mean and interval), or '+0.0100 (1 seed)'."
     if t['n'] < 2: return f"{t['mean']:+.{digits}f} (1 seed)"
     return f"{t['mean']:+.{digits}f} [{t['low']:+.{digits}f}, {t['high']:+.{digits}f}]"
@@ -60,7 +59,7 @@ def paired_gains(results: pd.DataFrame, reference: str = 'base', metric: str = '
         for sc, x in d.groupby(level='scenario', sort=False):
             t = paired_test(x, level)
             rows.append(dict(backbone=bb, variant=var, scenario=sc, n_seeds=t['n'], diff_mean=t['mean'], diff_std=t['sd'], ci_low=t['low'],
-                             ci_high=t['high'], p_value=t['p'], wins=int((x > 0).sum()), verdict=t['verdict'], diff=ci_text(t)))
+                             ci_high=t['high'], p_value=t['p'], wins=int((x > 0).sum()), verdict=t['verdict'], diff=_ci_text(t)))
     return pd.DataFrame(rows)
 
 # %% ../nbs/06a_stats.ipynb #s012b
@@ -100,10 +99,10 @@ def pooled_test(results: pd.DataFrame, variant: str, reference: str = 'base', sc
     return t | dict(k=len(g), below=int((g.diff_mean < 0).sum()))
 
 # %% ../nbs/06a_stats.ipynb #s012h
-KEY = ['backbone', 'variant', 'seed', 'scenario']
-METRICS = ('auc', 'logloss')
+_KEY = ['backbone', 'variant', 'seed', 'scenario']
+_METRICS = ('auc', 'logloss')
 
-def tolerance(results: pd.DataFrame, alpha: float = 0.05, metrics=METRICS) -> pd.DataFrame:
+def tolerance(results: pd.DataFrame, alpha: float = 0.05, metrics=_METRICS) -> pd.DataFrame:
     "How far a recreated study's mean may move, per scenario and metric: t(1-α/2m, ν)·s·√(2/n) from the seed sd s within (backbone, variant) groups."
     m = results.groupby(['backbone', 'variant', 'scenario']).ngroups * len(metrics)
     rows = []
@@ -116,16 +115,25 @@ def tolerance(results: pd.DataFrame, alpha: float = 0.05, metrics=METRICS) -> pd
     return pd.DataFrame(rows)
 
 # %% ../nbs/06a_stats.ipynb #s012i
-def claims(results: pd.DataFrame, references=('base', 'permuted'), scenario: str = 'overall') -> dict[str, str]:
-    "What a study concludes, {claim: value}: every verdict against each reference present, per backbone and across backbones, and every learning rate chosen."
-    out, o = {}, results[results.scenario == scenario]
+def claims(results: pd.DataFrame, references=('base', 'permuted'), scenario: str = 'overall', alpha: float = 0.05) -> pd.DataFrame:
+    "What a study concludes, one row per claim: each paired difference behind a verdict (per backbone and across backbones, against each reference present) with its estimate and the tolerance a replication is held to; and each learning rate chosen."
+    rows, o = [], results[results.scenario == scenario]
     for ref in [r for r in references if r in set(results.variant)]:
-        g = paired_gains(o, ref)
-        out |= {f'{r.backbone}: {r.variant} − {ref}': r.verdict for r in g.itertuples()}
-        if o.backbone.nunique() > 1: out |= {f'across backbones: {v} − {ref}': pooled_test(o, v, ref)['verdict'] for v in pd.unique(g.variant)}
+        g, (s, n) = paired_gains(o, ref), seed_noise(o, ref)
+        rows += [dict(claim=f'{r.backbone}: {r.variant} − {ref}', value=r.verdict, estimate=r.diff_mean, p=r.p_value, sd=s * np.sqrt(2 / n) if n > 1 else np.nan,
+                      df=len(g) * (n - 1)) for r in g.itertuples()]
+        if o.backbone.nunique() > 1:
+            for v in pd.unique(g.variant):
+                t = pooled_test(o, v, ref)
+                rows.append(dict(claim=f'across backbones: {v} − {ref}', value=t['verdict'], estimate=t['mean'], p=t['p'],
+                                 sd=s * np.sqrt(2 / (n * t['k'])) if n > 1 else np.nan, df=len(g) * (n - 1)))
+    c = pd.DataFrame(rows, columns=['claim', 'value', 'estimate', 'p', 'sd', 'df'])
+    m = max(len(c), 1)
+    c['tolerance'] = [_st.t.ppf(1 - alpha / (2 * m), df) * sd if df > 0 else np.nan for sd, df in zip(c.sd, c.df)]
     if 'lr' in results:
-        out |= {f'{b}/{v}: learning rate': f'{lr:g}' for (b, v), lr in results.groupby(['backbone', 'variant'], sort=False).lr.first().items()}
-    return out
+        lrs = results.groupby(['backbone', 'variant'], sort=False).lr.first()
+        c = pd.concat([c, pd.DataFrame([dict(claim=f'{b}/{v}: learning rate', value=f'{lr:g}') for (b, v), lr in lrs.items()])], ignore_index=True)
+    return c.set_index('claim')
 
 # %% ../nbs/06a_stats.ipynb #s012j
 from dataclasses import dataclass, field
@@ -140,6 +148,7 @@ class Reproduction:
     moved: float = 0.0                               # the largest |difference| of an overall AUC mean
     n_claims: int = 0
     settings: list = field(default_factory=list)     # settings that differ: another study, not a replication
+    crossed: list = field(default_factory=list)      # verdicts that crossed the test's threshold, their estimates within tolerance
 
     @property
     def ok(self) -> bool: return self.kind != 'not reproduced'
@@ -152,29 +161,39 @@ class Reproduction:
     def __str__(self):
         if self.kind == 'identical': return 'identical: every metric of every cell equal'
         if self.ok: return (f'reproduced: every mean within its tolerance ({self._tol()}; overall AUC moved {self.moved:.4f} at most) '
-                            f'and all {self.n_claims} claims unchanged')
+                            f'and all {self.n_claims} claims hold' + (f'; {len(self.crossed)} verdict(s) crossed the threshold with the '
+                            f'estimate within its tolerance: ' + '; '.join(self.crossed) if self.crossed else ''))
         why = [f'{len(self.settings)} setting(s) differ: ' + '; '.join(self.settings)] if self.settings else []
         why += [f'{len(self.changed)} claim(s) changed: ' + '; '.join(self.changed)] if self.changed else []
         why += [f'{len(self.outside)} mean(s) beyond tolerance ({self._tol()}): ' + '; '.join(self.outside[:5])] if self.outside else []
         return 'not reproduced: ' + '; '.join(why)
 
 def reproduction(committed: pd.DataFrame, recreated: pd.DataFrame, alpha: float = 0.05) -> Reproduction:
-    "Judge `recreated` results against `committed` ones: identical, reproduced (means within `tolerance`, `claims` unchanged) or not."
-    a, b = (r.sort_values(KEY).reset_index(drop=True) for r in (committed, recreated))
+    "Judge `recreated` results against `committed` ones: identical, reproduced (means within `tolerance`, every claim's estimate within its tolerance, no verdict reversed, every choice the same) or not."
+    a, b = (r.sort_values(_KEY).reset_index(drop=True) for r in (committed, recreated))
     tol = tolerance(a, alpha)
-    if len(a) != len(b) or not a[KEY].astype(str).equals(b[KEY].astype(str)):
+    if len(a) != len(b) or not a[_KEY].astype(str).equals(b[_KEY].astype(str)):
         return Reproduction('not reproduced', [f'the cells differ: {len(a)} rows committed, {len(b)} recreated, not the same backbones, variants, seeds and scenarios'], [], tol)
     if all(np.array_equal(a[c].to_numpy(), b[c].to_numpy()) for c in a.columns): return Reproduction('identical', tolerance=tol)
-    means = lambda r: r.groupby(['backbone', 'variant', 'scenario'], sort=False)[list(METRICS)].mean()
+    means = lambda r: r.groupby(['backbone', 'variant', 'scenario'], sort=False)[list(_METRICS)].mean()
     ma, mb, lim = means(a), means(b), tol.set_index(['scenario', 'metric']).tolerance
     outside = [f'{bb}/{v}/{sc} {m} {ma.loc[(bb, v, sc), m]:.4f} vs {mb.loc[(bb, v, sc), m]:.4f} (±{lim[(sc, m)]:.4f})'
-               for bb, v, sc in ma.index for m in METRICS
+               for bb, v, sc in ma.index for m in _METRICS
                if np.isfinite(lim[(sc, m)]) and abs(mb.loc[(bb, v, sc), m] - ma.loc[(bb, v, sc), m]) > lim[(sc, m)]]
-    ca, cb = claims(a), claims(b)
-    changed = [f'{k}: {ca[k]} → {cb.get(k, "absent")}' for k in ca if ca[k] != cb.get(k)]
+    ca, cb = claims(a, alpha=alpha), claims(b, alpha=alpha)
+    changed, crossed = [], []
+    for k, x in ca.iterrows():
+        if k not in cb.index: changed.append(f'{k}: absent'); continue
+        y = cb.loc[k]
+        if pd.isna(x.estimate):                                       # a choice: the same one, or changed
+            if x.value != y.value: changed.append(f'{k}: {x.value} → {y.value}')
+            continue
+        said = f'{k}: {x.value} {x.estimate:+.4f} → {y.value} {y.estimate:+.4f}' + (f' (±{x.tolerance:.4f})' if np.isfinite(x.tolerance) else '')
+        if {x.value, y.value} == {'gain', 'loss'} or (np.isfinite(x.tolerance) and abs(y.estimate - x.estimate) > x.tolerance): changed.append(said)
+        elif x.value != y.value: crossed.append(said)
     o = ma.xs('overall', level='scenario').auc
     moved = float((mb.xs('overall', level='scenario').auc - o).abs().max()) if len(o) else 0.0
-    return Reproduction('not reproduced' if outside or changed else 'reproduced', outside, changed, tol, moved, len(ca))
+    return Reproduction('not reproduced' if outside or changed else 'reproduced', outside, changed, tol, moved, len(ca), crossed=crossed)
 
 # %% ../nbs/06a_stats.ipynb #s014
 ACTIVITY_EDGES = (0, 20, 50, 100, 200, np.inf)

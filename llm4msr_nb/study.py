@@ -13,14 +13,13 @@ from .core import Config, UserError, save_json, load_json, atomic_save, atomic_w
 from .data import DATASETS, load_dataset, from_dataframe, prepare
 from .backbones import BACKBONES
 from .knowledge import KnowledgeConfig, load_knowledge, no_knowledge
-from .meta import MetaConfig, VARIANTS, build_model, needs_knowledge
+from .meta import MetaConfig, VARIANTS, build_model, _needs_knowledge
 from .train import TrainConfig, load_checkpoint
 from .stats import reproduction, Reproduction
 
 # %% auto #0
-__all__ = ['MEMORY', 'STUDY_FORMAT', 'STUDY_FILES', 'CELL_FILES', 'VIEWS', 'Columns', 'kind_problem', 'StudyConfig', 'Cell',
-           'study_data', 'study_splits', 'study_knowledge', 'study_problem', 'machine', 'Study', 'figures_dir',
-           'save_report', 'save_view', 'view', 'adopt_cell', 'clean_partial', 'copy_small', 'judge']
+__all__ = ['STUDY_FILES', 'Columns', 'StudyConfig', 'Cell', 'study_data', 'study_splits', 'study_knowledge', 'machine', 'Study',
+           'judge']
 
 # %% ../nbs/06b_study.ipynb #y006
 def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
@@ -43,20 +42,20 @@ class Columns(Config):
 from llm4msr_nb.core import add_to
 
 # %% ../nbs/06b_study.ipynb #y009z
-def kind_problem(value, default) -> str | None:
+def _kind_problem(value, default) -> str | None:
     "Why `value` cannot stand where a setting defaults to `default` (None: it can): a bool for a bool, a number for a number, a list for a tuple."
     if default is None: return None
     if isinstance(default, bool): ok, want = isinstance(value, bool), 'true or false'
     elif isinstance(default, int): ok, want = isinstance(value, int) and not isinstance(value, bool), 'a whole number'
     elif isinstance(default, float): ok, want = isinstance(value, (int, float)) and not isinstance(value, bool), 'a number'
     elif isinstance(default, tuple):
-        ok = isinstance(value, (list, tuple)) and all(kind_problem(v, default[0]) is None for v in value) if default else isinstance(value, (list, tuple))
+        ok = isinstance(value, (list, tuple)) and all(_kind_problem(v, default[0]) is None for v in value) if default else isinstance(value, (list, tuple))
         want = f'a list like {list(default)}'
     else: ok, want = isinstance(value, type(default)), f'a {type(default).__name__}'
     return None if ok else f'{value!r} is not {want} (default {default!r})'
 
 # %% ../nbs/06b_study.ipynb #y010
-MEMORY = ':memory:'   # `StudyConfig.data` of a study whose DataFrame was passed to the runner
+_MEMORY = ':memory:'   # `StudyConfig.data` of a study whose DataFrame was passed to the runner
 
 @dataclass
 class StudyConfig(Config):
@@ -91,7 +90,7 @@ class StudyConfig(Config):
             if not isinstance(kw, dict) or (bad := sorted(set(kw) - set(params))):
                 raise UserError(f"backbone.{name}{'.' + bad[0] if isinstance(kw, dict) else ''}: unknown setting; valid: {', '.join(params)}")
             for k, v in kw.items():
-                if problem := kind_problem(v, params[k]): raise UserError(f'backbone.{name}.{k}: {problem}')
+                if problem := _kind_problem(v, params[k]): raise UserError(f'backbone.{name}.{k}: {problem}')
 
 # %% ../nbs/06b_study.ipynb #y010xb
 @add_to(StudyConfig)
@@ -99,7 +98,7 @@ def check_source(self, data=None):
     "Where the interactions come from must exist: a built-in dataset, a file in `data`, or `data` passed in memory."
     if data is None and self.data is None and self.dataset not in (None, *DATASETS):
         raise UserError(f"dataset = {self.dataset!r}: choose one of {', '.join(DATASETS)}, or give your own data (a file, or a DataFrame)")
-    if self.data not in (None, MEMORY) and not Path(self.data).is_file(): raise UserError(f'data = {self.data!r}: no such file')
+    if self.data not in (None, _MEMORY) and not Path(self.data).is_file(): raise UserError(f'data = {self.data!r}: no such file')
     if data is None and self.data is None and self.columns != Columns():
         raise UserError('columns: they name the columns of your own data, and there is none: give it in data (a file) or as a DataFrame')
     return self
@@ -110,7 +109,7 @@ QUICK = dict(dataset='movielens-100k', seeds=(1, 2, 3), batch_size=512)   # the 
 @add_to(StudyConfig)
 def effective(self) -> StudyConfig:
     "The configuration actually run: the dataset named, and `quick`'s smaller defaults where the defaults were left."
-    own = Path(self.data).name.split('.')[0] if self.data not in (None, MEMORY) else 'custom'
+    own = Path(self.data).name.split('.')[0] if self.data not in (None, _MEMORY) else 'custom'
     quick = self.quick and self.dataset is None and self.data is None
     cfg = self.replace(dataset=self.dataset or (own if self.data else QUICK['dataset'] if quick else 'movielens-1m'))
     if not self.quick: return cfg
@@ -136,7 +135,7 @@ def study_data(cfg: StudyConfig, data=None):
     cfg = cfg.effective()
     if isinstance(data, pd.DataFrame): return from_dataframe(data, **cfg.columns.reader_kw(), name=cfg.dataset)
     if data is not None: return data
-    if cfg.data == MEMORY: raise UserError('this study was run on a DataFrame in memory: pass the same DataFrame again (data=...)')
+    if cfg.data == _MEMORY: raise UserError('this study was run on a DataFrame in memory: pass the same DataFrame again (data=...)')
     if cfg.data:
         from llm4msr_nb.data import read_interactions
         return read_interactions(cfg.data, **cfg.columns.reader_kw(), name=cfg.dataset)
@@ -154,7 +153,7 @@ def study_splits(cfg: StudyConfig, data=None):
 
 def study_knowledge(splits, cfg: StudyConfig, folder=None, log=print):
     "Knowledge for the study's variants from its source; zero rows when only `capacity` needs rows; `None` when no variant needs any."
-    uses, reads = needs_knowledge(cfg.variants)
+    uses, reads = _needs_knowledge(cfg.variants)
     if not uses: return None
     if not reads: return no_knowledge(splits)
     spec = cfg.knowledge
@@ -165,19 +164,19 @@ def study_knowledge(splits, cfg: StudyConfig, folder=None, log=print):
     return k
 
 # %% ../nbs/06b_study.ipynb #y020
-STUDY_FORMAT = 'llm4msr_nb.study/2'
+_STUDY_FORMAT = 'llm4msr_nb.study/2'
 STUDY_FILES = dict(config='config.json', cells='cells', results='results.csv', report='results.md', predictions='predictions.parquet',
                    figures='figures', knowledge='knowledge.safetensors', knowledge_info='knowledge.json',
                    activity='activity.csv', cold='cold.csv')   # the last two: views an evidence folder keeps instead of predictions
-CELL_FILES = dict(record='record.json', weights='best.pt', resume='last.pt')   # inside cells/<cell name>/
-VIEWS = ('activity', 'cold')
+_CELL_FILES = dict(record='record.json', weights='best.pt', resume='last.pt')   # inside cells/<cell name>/
+_VIEWS = ('activity', 'cold')
 
 def _flat(d: dict, prefix: str = '') -> dict:
     return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f'{prefix}{k}.').items() if isinstance(v, dict) and v else [(prefix + k, v)])}
 
 def _is_ours(name: str) -> bool: return name in STUDY_FILES.values() or (name.startswith('.') and name.endswith('.tmp'))   # + interrupted writes
 
-def study_problem(folder) -> str | None:
+def _study_problem(folder) -> str | None:
     "Why `folder` is not a study this package wrote (None when it is one)."
     folder = Path(folder)
     try: c = load_json(folder/STUDY_FILES['config'])
@@ -210,25 +209,25 @@ class _StudyFiles:
 
     def cell_dir(self, cell: Cell) -> Path: return self._file('cells')/cell.name
 
-    def weights(self, cell: Cell) -> Path: return self.cell_dir(cell)/CELL_FILES['weights']
+    def weights(self, cell: Cell) -> Path: return self.cell_dir(cell)/_CELL_FILES['weights']
 
-    def resume_file(self, cell: Cell) -> Path: return self.cell_dir(cell)/CELL_FILES['resume']
+    def resume_file(self, cell: Cell) -> Path: return self.cell_dir(cell)/_CELL_FILES['resume']
 
     def record(self, cell: Cell) -> dict | None:
         "The record of a finished cell (validation metrics, best epoch, history, seconds), or None."
-        f = self.cell_dir(cell)/CELL_FILES['record']
+        f = self.cell_dir(cell)/_CELL_FILES['record']
         return load_json(f) if f.exists() else None
 
     def save_record(self, cell: Cell, rec: dict) -> dict:
         "Mark `cell` finished with `rec` (its weights named relative to the study folder); the resume state it no longer needs goes."
         rec = {**rec, 'weights': str(self.weights(cell).relative_to(self.folder))}
-        save_json(rec, self.cell_dir(cell)/CELL_FILES['record'])
+        save_json(rec, self.cell_dir(cell)/_CELL_FILES['record'])
         self.resume_file(cell).unlink(missing_ok=True)
         return rec
 
     def records(self) -> list[dict]:
         "Every finished cell's record (tuning runs too), in folder-name order."
-        return [load_json(f) for f in sorted(self._file('cells').glob(f"*/{CELL_FILES['record']}"))]
+        return [load_json(f) for f in sorted(self._file('cells').glob(f"*/{_CELL_FILES['record']}"))]
 
 # %% ../nbs/06b_study.ipynb #y023
 class _StudyResults:
@@ -242,7 +241,7 @@ class _StudyResults:
         "predictions.parquet: every test row of every tested cell: backbone, variant, seed, scenario, user_id, item_id, label, score."
         self.results()
         if not (f := self._file('predictions')).exists():
-            raise UserError(f'{self.folder} keeps no predictions ({f.name}): an evidence folder keeps only its views ({", ".join(VIEWS)})')
+            raise UserError(f'{self.folder} keeps no predictions ({f.name}): an evidence folder keeps only its views ({", ".join(_VIEWS)})')
         return pd.read_parquet(f)
 
     def cells(self) -> list[Cell]:
@@ -316,7 +315,7 @@ class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
         "Open the study in `folder` (its saved configuration), or describe the study of `cfg` there; `data`: a study's in-memory data."
         self.folder, self.data = Path(folder), data
         if cfg is None:
-            if problem := study_problem(self.folder): raise UserError(f'{self.folder} is not a study: {problem}')
+            if problem := _study_problem(self.folder): raise UserError(f'{self.folder} is not a study: {problem}')
             try: cfg = StudyConfig.from_dict(self.info()['study'])
             except UserError as e: raise UserError(f'{self.folder}/config.json was written by another version of llm4msr_nb ({e})') from None
         self.config, self.cfg = cfg, cfg.effective()
@@ -332,7 +331,7 @@ class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
         folder = Path(folder)
         if folder.exists() and not folder.is_dir(): raise UserError(f'{folder} is a file, not a folder')
         if folder.is_dir() and any(folder.iterdir()):
-            if problem := study_problem(folder):
+            if problem := _study_problem(folder):
                 raise UserError(f'{folder} is not empty and not a study of llm4msr_nb: {problem}; nothing was deleted: choose another folder')
             if force:
                 for p in folder.iterdir(): shutil.rmtree(p) if p.is_dir() else p.unlink()
@@ -340,7 +339,7 @@ class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
                 raise UserError(f"{folder} holds a study of another configuration ({'; '.join(diff[:3])}); choose another folder, or force to replace it")
         study = cls(folder, cfg, data)
         if not study._file('config').exists():
-            save_json({'format': STUDY_FORMAT, 'study': cfg.to_dict(), 'effective': study.cfg.to_dict()}, study._file('config'))
+            save_json({'format': _STUDY_FORMAT, 'study': cfg.to_dict(), 'effective': study.cfg.to_dict()}, study._file('config'))
         return study
 
     @staticmethod
@@ -368,7 +367,7 @@ def save_report(self, text: str) -> Path:
 @add_to(Study)
 def save_view(self, name: str, df: pd.DataFrame) -> Path:
     "Keep a view of the predictions — 'activity' (AUC by user activity) or 'cold' (cold/warm users) — as a small table."
-    if name not in VIEWS: raise ValueError(f'view {name!r}: choose one of {", ".join(VIEWS)}')
+    if name not in _VIEWS: raise ValueError(f'view {name!r}: choose one of {", ".join(_VIEWS)}')
     return atomic_save(self._file(name), lambda t: df.to_csv(t, index=False))
 
 @add_to(Study)
@@ -383,7 +382,7 @@ def adopt_cell(self, other: Study, cell: Cell):
     "Copy finished `cell` of study `other` (weights, then record) into a hidden folder here, then rename it: never half a cell."
     (cells := self._file('cells')).mkdir(exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=cells, prefix='.', suffix='.tmp'))
-    shutil.copy2(other.weights(cell), tmp/CELL_FILES['weights']); shutil.copy2(other.cell_dir(cell)/CELL_FILES['record'], tmp/CELL_FILES['record'])
+    shutil.copy2(other.weights(cell), tmp/_CELL_FILES['weights']); shutil.copy2(other.cell_dir(cell)/_CELL_FILES['record'], tmp/_CELL_FILES['record'])
     os.replace(tmp, self.cell_dir(cell))
 
 @add_to(Study)
@@ -396,10 +395,10 @@ def copy_small(self, dest) -> Path:
     "The study's small outputs — configuration, results, report, views and every cell's record, no weights, no predictions — as the folder `dest`, replaced whole (written beside it, then swapped in)."
     dest = Path(dest); new, old = dest.with_name(f'.{dest.name}.new'), dest.with_name(f'.{dest.name}.old')
     for d in (new, old): shutil.rmtree(d, ignore_errors=True)            # left by an interrupted copy
-    for what in ('config', 'results', 'report', *VIEWS):
+    for what in ('config', 'results', 'report', *_VIEWS):
         if (f := self._file(what)).exists(): atomic_save(new/f.name, lambda t, f=f: shutil.copyfile(f, t))
     for rec in self.records():
-        save_json(rec, new/STUDY_FILES['cells']/Cell(rec['backbone'], rec['variant'], int(rec['seed']), float(rec['lr'])).name/CELL_FILES['record'])
+        save_json(rec, new/STUDY_FILES['cells']/Cell(rec['backbone'], rec['variant'], int(rec['seed']), float(rec['lr'])).name/_CELL_FILES['record'])
     if dest.exists(): dest.rename(old)
     new.rename(dest); shutil.rmtree(old, ignore_errors=True)
     return dest

@@ -18,17 +18,16 @@ from .core import Config, seed_everything, atomic_save
 from .backbones import make_backbone, BACKBONES, inputs_checked
 
 # %% auto #0
-__all__ = ['EPS', 'CKPT_FORMAT', 'scenario_metrics', 'TrainConfig', 'model_signature', 'save_checkpoint', 'load_checkpoint',
-           'check_split', 'Trainer', 'plot_history', 'baseline_table']
+__all__ = ['scenario_metrics', 'TrainConfig', 'save_checkpoint', 'load_checkpoint', 'Trainer', 'plot_history', 'baseline_table']
 
 # %% ../nbs/06_train.ipynb #c006
-EPS = 1e-7
+_EPS = 1e-7
 
 def _metrics(y: np.ndarray, p: np.ndarray, name: str) -> dict:
     row = {'scenario': name, 'auc': np.nan, 'logloss': np.nan, 'n': len(y)}
     if len(y) == 0:
         warnings.warn(f"scenario {name!r} has no rows in this split; its AUC and logloss are NaN"); return row
-    row['logloss'] = log_loss(y, np.clip(p, EPS, 1 - EPS), labels=[0, 1])
+    row['logloss'] = log_loss(y, np.clip(p, _EPS, 1 - _EPS), labels=[0, 1])
     if len(np.unique(y)) < 2: warnings.warn(f"scenario {name!r} has a single class ({int(y[0])}) in this split; its AUC is NaN")
     else: row['auc'] = roc_auc_score(y, p)
     return row
@@ -68,9 +67,9 @@ class TrainConfig(Config):
         super().__post_init__(); self.lrs = tuple(float(x) for x in self.lrs)
 
 # %% ../nbs/06_train.ipynb #c013
-CKPT_FORMAT = 'llm4msr_nb.train/1'
+_CKPT_FORMAT = 'llm4msr_nb.train/1'
 
-def model_signature(model: nn.Module) -> dict:
+def _model_signature(model: nn.Module) -> dict:
     "The model's class and the shape of every state tensor: two models with the same signature can share weights."
     return {'class': type(model).__name__, 'shapes': {k: list(v.shape) for k, v in model.state_dict().items()}}
 
@@ -78,7 +77,7 @@ def _cpu_state(model: nn.Module) -> dict: return {k: v.detach().to('cpu', copy=T
 
 def save_checkpoint(path, model: nn.Module, **extra) -> Path:
     "Atomically save `model`'s weights, signature and any `extra` entries (tensors, numbers, lists, dicts)."
-    ck = {'format': CKPT_FORMAT, 'signature': model_signature(model), 'model': _cpu_state(model), **extra}
+    ck = {'format': _CKPT_FORMAT, 'signature': _model_signature(model), 'model': _cpu_state(model), **extra}
     return atomic_save(path, lambda tmp: torch.save(ck, tmp))
 
 def load_checkpoint(path, model: nn.Module | None = None) -> dict:
@@ -87,9 +86,9 @@ def load_checkpoint(path, model: nn.Module | None = None) -> dict:
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"checkpoint {path} is corrupt or truncated ({type(e).__name__}: {e}); delete it or pick another") from e
-    if not isinstance(ck, dict) or ck.get('format') != CKPT_FORMAT: raise ValueError(f"{path} is not a {CKPT_FORMAT} checkpoint")
+    if not isinstance(ck, dict) or ck.get('format') != _CKPT_FORMAT: raise ValueError(f"{path} is not a {_CKPT_FORMAT} checkpoint")
     if model is not None:
-        want, got = model_signature(model), ck['signature']
+        want, got = _model_signature(model), ck['signature']
         if want != got:
             diff = sorted(k for k in set(want['shapes']) | set(got['shapes']) if want['shapes'].get(k) != got['shapes'].get(k))
             raise ValueError(f"checkpoint {path} was saved from another model ({got['class']}) than this {want['class']}; "
@@ -97,7 +96,7 @@ def load_checkpoint(path, model: nn.Module | None = None) -> dict:
     return ck
 
 # %% ../nbs/06_train.ipynb #c015
-def check_split(ts, name: str, n_scenarios: int | None = None, allow_empty: bool = False):
+def _check_split(ts, name: str, n_scenarios: int | None = None, allow_empty: bool = False):
     "Raise a `ValueError` naming the problem if a `TensorSplit` has NaN/invalid labels or features, or bad scenario ids."
     if len(ts) == 0:
         if allow_empty: return
@@ -153,7 +152,7 @@ class Trainer:
         "The split's `TensorSplit`, checked once (its values, then the model's input checks on every row) and moved to the training device."
         if split not in self._tensors:
             ts = self.splits.tensors(split)
-            check_split(ts, split, self.n_scenarios, allow_empty=split != 'valid')
+            _check_split(ts, split, self.n_scenarios, allow_empty=split != 'valid')
             ts = ts.to(self.device) if self.device.type != 'cpu' else ts
             if self.prechecked: self._check_inputs(ts, split)
             self._tensors[split] = ts

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/06c_evidence.ipynb #v004
 from __future__ import annotations
-import json, shutil
+import json, shutil, argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 import pandas as pd
@@ -18,7 +18,7 @@ from ..stats import activity_view, cold_view, UNSEEN, Reproduction
 
 # %% auto #0
 __all__ = ['PLANS', 'TABLES', 'Plan', 'plan', 'Table', 'table', 'remake', 'evidence_dir', 'save_evidence', 'evidence_view',
-           'evidence', 'table_json', 'reproduce', 'minutes', 'timing']
+           'evidence', 'table_json', 'reproduce', 'command_parser', 'command', 'minutes', 'timing']
 
 # %% ../../nbs/06c_evidence.ipynb #v006
 @dataclass(frozen=True)
@@ -178,6 +178,67 @@ def reproduce(name: str, out=None, force: bool = False, log=print, workers: int 
     try: committed = evidence(name)
     except UserError: return study, None
     return study, judge(committed, study)
+
+# %% ../../nbs/06c_evidence.ipynb #v016c
+def command_parser() -> argparse.ArgumentParser:
+    "The `llm4msr` argument parser: the library's `run` and `report`, and the book's `reproduce`."
+    from llm4msr_nb.cli import parser, _workers_option, _reuse_option
+    p = parser()
+    sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
+    rr = sub.add_parser('reproduce', help='recreate a study the book cites, and judge it against its committed evidence',
+                        description='Run a plan of the book (chapter 06c) from nothing, write its report, and judge its results against the committed evidence.')
+    rr.add_argument('name', nargs='?', help='the plan or evidence table (see --list)')
+    rr.add_argument('--list', action='store_true', help='list the plans and evidence tables: name, device, committed evidence, what it shows')
+    rr.add_argument('--out', default=None, help='output folder (default runs/<name>); an unfinished study there resumes')
+    rr.add_argument('--force', action='store_true', help='replace the study in --out (only ever a study folder this package wrote)')
+    rr.add_argument('--save', action='store_true', help="write the recreated study's small outputs into data/evidence/<name>/")
+    rr.add_argument('--judge', metavar='FOLDER', default=None,
+                    help='judge a finished study folder against the evidence of NAME, without running anything')
+    _workers_option(rr); _reuse_option(rr)
+    return p
+
+def command(argv=None) -> int:
+    "Entry point of the `llm4msr` console script."
+    from llm4msr_nb.core import UserError
+    from llm4msr_nb.cli import run_command, _fail
+    a = command_parser().parse_args(argv)
+    if a.command != 'reproduce': return run_command(a)
+    try: return _reproduce(a)
+    except UserError as e: return _fail(e, 2)
+
+def _reproduce(a) -> int:
+    from llm4msr_nb.core import UserError, project_root
+    from llm4msr_nb.book.evidence import PLANS, TABLES, evidence_dir, save_evidence, evidence, reproduce
+    from llm4msr_nb.study import judge
+    from llm4msr_nb.cli import _fail, _report
+    if a.list or not a.name:
+        for p in [*PLANS.values(), *TABLES.values()]:
+            have = any(evidence_dir(p.name).glob('*')) if evidence_dir(p.name).is_dir() else False
+            print(f"{p.name:<22} {p.device:<4} {'evidence' if have else 'no evidence':<12} {p.what}")
+        return 0
+    if a.name not in PLANS and a.name not in TABLES: raise UserError(f"no plan {a.name!r}; llm4msr reproduce --list names them")
+    if a.judge:
+        from llm4msr_nb.study import Study
+        if a.name not in PLANS: raise UserError(f'{a.name} is an evidence table, not a study: there is nothing to judge')
+        return _verdict(a.name, judge(evidence(a.name), Study(a.judge)))
+    if (PLANS.get(a.name) or TABLES[a.name]).device == 'gpu' and not __import__('torch').cuda.is_available():
+        print(f'note: {a.name} is meant for a GPU and none is visible here: it will run, slowly')
+    if a.name in TABLES:
+        import subprocess
+        print(f'$ {TABLES[a.name].command}')
+        return subprocess.run(TABLES[a.name].command, shell=True, cwd=project_root()).returncode
+    try:
+        study, verdict = reproduce(a.name, a.out, a.force, workers=a.workers, reuse=a.reuse)
+        _report(study)
+        if a.save: print(f'saved {save_evidence(study, a.name)}')
+    except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)
+    if verdict is None: print(f'{a.name}: no committed evidence to compare with'); return 0
+    return 0 if a.save else _verdict(a.name, verdict)
+
+def _verdict(name: str, r) -> int:
+    "Print a judgement (one line, then what changed), and its exit status: 0 identical or reproduced, 1 not reproduced."
+    print(f'{name}: {r}')
+    return 0 if r.ok else 1
 
 # %% ../../nbs/06c_evidence.ipynb #v017
 def minutes(s: float) -> str:

@@ -167,7 +167,7 @@ def chapter_modules(root=None) -> dict[str, Path]:
     for p in chapters(root):
         for c in _need('nbformat').read(p, as_version=4).cells:
             if c.cell_type == 'code' and (m := re.search(r'^#\s*\|\s*(?:default_exp|export|exporti)\s+([\w.]+)\s*$', c.source, re.M)):
-                out.setdefault(m.group(1), p)
+                if not m.group(1).startswith('_'): out.setdefault(m.group(1), p)   # __init__: the top-level API, not a chapter's module
     return out
 
 class _Shown(str):
