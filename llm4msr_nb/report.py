@@ -17,7 +17,8 @@ def plot_results(results: pd.DataFrame, path=None):
     "Per-scenario test AUC, mean ± std over seeds, one panel per backbone."
     import matplotlib.pyplot as plt
     bbs = list(dict.fromkeys(results.backbone)); vars_ = list(dict.fromkeys(results.variant))
-    fig, axes = plt.subplots(1, len(bbs), figsize=(4.2 * len(bbs), 3.4), squeeze=False, sharey=True)
+    width = max(4.2, 0.25 * results.scenario.nunique() * len(vars_))         # wider panels for many scenarios
+    fig, axes = plt.subplots(1, len(bbs), figsize=(width * len(bbs), 3.4), squeeze=False, sharey=True)
     for ax, bb in zip(axes[0], bbs):
         r = results[results.backbone == bb]
         scen = list(dict.fromkeys(r.scenario)); x = np.arange(len(scen)); w = 0.8 / len(vars_)
@@ -25,7 +26,8 @@ def plot_results(results: pd.DataFrame, path=None):
             g = r[r.variant == v].groupby('scenario', sort=False)['auc']
             ax.bar(x + i * w, g.mean().reindex(scen), w, yerr=g.std(ddof=1).reindex(scen).fillna(0), label=v, capsize=2)
         ax.set_xticks(x + 0.4 - w / 2, scen, rotation=35, ha='right', fontsize=8); ax.set_title(bb)
-        ax.set_ylim(max(0.5, r.auc.min() - 0.02), r.auc.max() + 0.01)
+    lo = results.groupby(['backbone', 'variant', 'scenario'])['auc'].mean().min()
+    axes[0][0].set_ylim(max(0.0, lo - 0.02), results.auc.max() + 0.01)   # every bar shows, even below 0.5
     axes[0][0].set_ylabel('test AUC'); axes[0][-1].legend(fontsize=7); plt.tight_layout()
     if path: fig.savefig(path, dpi=110)
     return fig
@@ -82,6 +84,7 @@ def write_report(study: Study, act: pd.DataFrame | None = None) -> str:
                   md_table(t[['backbone', 'variant', 'paired diff (AUC)', 'p', 'wins', 'verdict']], index=False),
                   '\n'.join(_verdict_line(r) for r in g.itertuples()), detectable_text(results)]
         if len(cfg.backbones) > 1 and len(cfg.seeds) > 1: parts.append('\n'.join(_pooled_lines(results, cfg.variants)))
+    if notes := study.budget_notes(): parts += ['## Where the budget may have bound', '\n'.join(f'- {n}.' for n in notes)]
     parts.append('## Per scenario (test AUC)')
     for bb in cfg.backbones: parts += [f'### {bb}', md_table(summarize(results[results.backbone == bb]).droplevel('backbone'))]
     if act is not None and len(act):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 from .core import Config, UserError, save_json, load_json, atomic_save, atomic_write, KERNELS
-from .data import DATASETS, load_dataset, from_dataframe, prepare
+from .data import DATASETS, SPLIT_KINDS, load_dataset, from_dataframe, prepare, check_dataset_options, read_table
 from .backbones import BACKBONES
 from .knowledge import KnowledgeConfig, load_knowledge, no_knowledge
 from .meta import MetaConfig, VARIANTS, build_model, _needs_knowledge
@@ -19,7 +19,7 @@ from .stats import reproduction, Reproduction
 
 # %% auto #0
 __all__ = ['STUDY_FILES', 'Columns', 'StudyConfig', 'Cell', 'study_data', 'study_splits', 'study_knowledge', 'machine', 'Study',
-           'judge']
+           'budget_notes', 'judge']
 
 # %% ../nbs/06b_study.ipynb #y006
 def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
@@ -28,9 +28,9 @@ def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
 @dataclass
 class Columns(Config):
     "Column names of your own interactions (the file in `StudyConfig.data`, or a DataFrame passed to `run_study`)."
-    user: str = 'user_id'
-    item: str = 'item_id'
-    scenario: str = 'scenario'
+    user: str = 'user_id'              # the user id
+    item: str = 'item_id'              # the item id
+    scenario: str = 'scenario'         # the scenario (a tab, a category, a service) of each row
     label: str = 'label'               # 0/1: clicked, liked, bought
     time: str | None = 'timestamp'     # None: the file has no times, and its row order is taken as time order
     features: tuple = ()               # extra categorical columns the models see (user and item ids always are)
@@ -62,22 +62,28 @@ class StudyConfig(Config):
     "Everything that determines a study's results: checked completely when made, written to the study's config.json."
     dataset: str | None = None          # a built-in dataset (None: movielens-1m), or a name for your own `data`
     data: str | None = None             # your own interactions: a CSV or Parquet file, with `columns`
-    columns: Columns = field(default_factory=Columns)
-    scenarios: str | None = None        # a built-in dataset's scenario definition (None: its default, 'genre' for MovieLens)
+    columns: Columns = field(default_factory=Columns)   # the column names of your own data
+    scenarios: str | None = None        # built-in data: its scenario definition (MovieLens genre|age, KuaiSAR service|category, Amazon:
+                                        # categories, comma-separated); your own data: the scenarios, in order (None: all, as found)
     data_path: str | None = None        # folder of a downloaded dataset (kuaisar, amazon)
-    split: str = 'user'                 # 'user' (per-user chronological), 'time' (global cut) or 'cold' (10% cold users)
-    backbones: tuple = ('sharedbottom', 'mmoe', 'ple', 'star')
-    variants: tuple = ('base', 'llm4msr')
-    seeds: tuple = (1, 2, 3, 4, 5)
-    emb_dim: int = 16
+    items: str | None = None            # your own data: a table of items (CSV/Parquet, one row per item id; a 'title' column and the
+                                        # others describe the item in the prompts)
+    users: str | None = None            # your own data: a table of users (one row per user id; its columns describe the user in prompts)
+    scenario_desc: dict = field(default_factory=dict)   # your own data: a sentence per scenario for the scenario prompts
+    split: str = 'user'                 # 'user' (per-user chronological), 'time' (global cut), 'cold' (10% cold users) or 'random'
+                                        # (rows at random, for data without times)
+    backbones: tuple = ('sharedbottom', 'mmoe', 'ple', 'star')   # multi-scenario backbones (chapter 04)
+    variants: tuple = ('base', 'llm4msr')   # the plain backbone, LLM4MSR, its ablations and controls (chapter 05)
+    seeds: tuple = (1, 2, 3, 4, 5)      # one trained model per seed; the first also chooses the learning rate
+    emb_dim: int = 16                   # embedding size of every field
     drop_fields: tuple = ()             # fields the backbones do not see, e.g. ('user_id',): knowledge must stand in for them
-    train: TrainConfig = field(default_factory=TrainConfig)
-    meta: MetaConfig = field(default_factory=lambda: MetaConfig(dropout=0.5))
-    knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)   # how every cell trains (chapter 06)
+    meta: MetaConfig = field(default_factory=lambda: MetaConfig(dropout=0.5))   # how knowledge becomes meta layers (chapter 05)
+    knowledge: KnowledgeConfig = field(default_factory=KnowledgeConfig)   # where knowledge comes from and how it is built (03a)
     backbone: dict = field(default_factory=dict)   # constructor settings per backbone, e.g. {'mmoe': {'n_experts': 8}}
     quick: bool = False                 # the smoke run: MovieLens-100K, 3 seeds, batches of 512 (only where left at the defaults)
     kernels: str = 'native'             # CPU kernels: 'native' (fastest) or 'portable' (the same digits on any x86-64 CPU; chapter 00)
-    choices = {'split': ('user', 'time', 'cold'), 'emb_dim': _positive('embedding size'), 'kernels': KERNELS,
+    choices = {'split': SPLIT_KINDS, 'emb_dim': _positive('embedding size'), 'kernels': KERNELS,
                'backbones': (lambda v: len(v) > 0 and set(v) <= set(BACKBONES), f"choose one or more of {', '.join(BACKBONES)}"),
                'variants': (lambda v: len(v) > 0 and set(v) <= set(VARIANTS), f"choose one or more of {', '.join(VARIANTS)}"),
                'seeds': (lambda v: len(v) > 0 and all(isinstance(s, int) and not isinstance(s, bool) for s in v), 'must be one or more whole numbers')}
@@ -99,8 +105,14 @@ def check_source(self, data=None):
     if data is None and self.data is None and self.dataset not in (None, *DATASETS):
         raise UserError(f"dataset = {self.dataset!r}: choose one of {', '.join(DATASETS)}, or give your own data (a file, or a DataFrame)")
     if self.data not in (None, _MEMORY) and not Path(self.data).is_file(): raise UserError(f'data = {self.data!r}: no such file')
-    if data is None and self.data is None and self.columns != Columns():
-        raise UserError('columns: they name the columns of your own data, and there is none: give it in data (a file) or as a DataFrame')
+    own = data is not None or self.data is not None
+    for f in ('columns', 'items', 'users', 'scenario_desc'):
+        if not own and getattr(self, f) != getattr(StudyConfig(), f):
+            raise UserError(f'{f}: they describe your own data, and there is none: give it in data (a file) or as a DataFrame')
+    for f in ('items', 'users'):
+        if getattr(self, f) and not Path(getattr(self, f)).is_file(): raise UserError(f'{f} = {getattr(self, f)!r}: no such file')
+    if own and self.data_path is not None: raise UserError(f"data_path = {self.data_path!r}: it is the folder of a built-in dataset; your own data is in data")
+    if not own: check_dataset_options(self.dataset or 'movielens-1m', self.scenarios, self.data_path)
     return self
 
 # %% ../nbs/06b_study.ipynb #y010xc
@@ -133,12 +145,16 @@ class Cell:
 def study_data(cfg: StudyConfig, data=None):
     "The study's interactions (`MSRData`): `data` (a DataFrame or MSRData) if given, else the file `cfg.data`, else a built-in dataset."
     cfg = cfg.effective()
-    if isinstance(data, pd.DataFrame): return from_dataframe(data, **cfg.columns.reader_kw(), name=cfg.dataset)
+    scenarios = [x.strip() for x in cfg.scenarios.split(',')] if cfg.scenarios else None
+    own = dict(**cfg.columns.reader_kw(), name=cfg.dataset, scenarios=scenarios, scenario_desc=cfg.scenario_desc or None)
+    tables = lambda: {k: read_table(getattr(cfg, k), [getattr(cfg.columns, k[:-1]), f'{k[:-1]}_id'], f'{k[:-1]} table') if getattr(cfg, k) else None
+                      for k in ('items', 'users')}
+    if isinstance(data, pd.DataFrame): return from_dataframe(data, **own, **tables())
     if data is not None: return data
     if cfg.data == _MEMORY: raise UserError('this study was run on a DataFrame in memory: pass the same DataFrame again (data=...)')
     if cfg.data:
         from llm4msr_nb.data import read_interactions
-        return read_interactions(cfg.data, **cfg.columns.reader_kw(), name=cfg.dataset)
+        return read_interactions(cfg.data, **own, items=cfg.items, users=cfg.users)
     return load_dataset(cfg.dataset, scenarios=cfg.scenarios, path=cfg.data_path)
 
 def study_splits(cfg: StudyConfig, data=None):
@@ -375,6 +391,25 @@ def view(self, name: str) -> pd.DataFrame:
     "A view kept by `save_view`."
     if not (f := self._file(name)).exists(): raise UserError(f'{self.folder} keeps no {name} view ({f.name})')
     return pd.read_csv(f)
+
+# %% ../nbs/06b_study.ipynb #y028o
+def _some(items: list, k: int = 6) -> str: return ', '.join(items[:k]) + (f' and {len(items) - k} more' if len(items) > k else '')
+
+@add_to(Study)
+def budget_notes(self) -> list[str]:
+    "Where the study's budget may have bound: learning rates chosen at an end of their grid, best epochs that were the last allowed."
+    t, r = self.cfg.effective().train, self.results()
+    r, notes = r[r.scenario == 'overall'], []
+    if len(t.lrs) > 1:
+        chosen = r.groupby(['backbone', 'variant'], sort=False).lr.first()
+        for end, word in ((max(t.lrs), 'largest'), (min(t.lrs), 'smallest')):
+            if at := [f'{b}/{v}' for (b, v), lr in chosen.items() if lr == end]:
+                notes.append(f'learning rate {end:g}, the {word} of the grid {list(t.lrs)}, chosen for {len(at)} of {len(chosen)} '
+                             f'backbone/variant pairs ({_some(at)}): no rate beyond it was tried')
+    if len(last := r[r.best_epoch >= t.epochs]):
+        notes.append(f'best epoch = the last allowed ({t.epochs}) in {len(last)} of {len(r)} cells '
+                     f"({_some([f'{c.backbone}/{c.variant}/seed {c.seed}' for c in last.itertuples()])}): more epochs might have helped")
+    return notes
 
 # %% ../nbs/06b_study.ipynb #y028c
 @add_to(Study)

@@ -47,13 +47,13 @@ def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
 class TrainConfig(Config):
     "How a model trains: learning rates (a study chooses one per backbone and variant on validation) and the budget."
     lrs: tuple = (3e-3,)           # chosen among on validation by a study (chapter 07); a Trainer alone trains with the first
-    epochs: int = 8
+    epochs: int = 8                # at most this many passes over the training rows
     patience: int = 2              # stop after this many epochs in a row without a validation-AUC gain
-    batch_size: int = 4096
+    batch_size: int = 4096         # rows per training step
     num_threads: int | None = 1    # torch CPU threads per process: 1 makes every CPU kernel deterministic (None: torch's default)
     min_delta: float = 0.0         # smallest AUC gain that counts as a gain
-    weight_decay: float = 0.0
-    eval_batch_size: int = 65536
+    weight_decay: float = 0.0      # Adam's L2 penalty
+    eval_batch_size: int = 65536   # rows per batch when scoring validation and test
     mixed_precision: str = 'auto'  # 'auto' (bf16 on a GPU that has it), 'no', 'bf16' or 'fp16'
     cpu: bool = False              # train on the CPU even when a GPU is present
     choices = {'lrs': (lambda v: len(v) > 0 and all(isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < x < float('inf') for x in v),

@@ -19,7 +19,10 @@ def clicks(n_users=80, n_items=60, rows=4000, seed=0) -> pd.DataFrame:
 
 def test_own_csv_end_to_end(tmp_path):
     clicks().to_csv(tmp_path/'clicks.csv', index=False)
+    pd.DataFrame({'iid': [f'item-{i}' for i in range(60)], 'title': [f'Gadget {i}' for i in range(60)]}).to_csv(tmp_path/'items.csv', index=False)
+    pd.DataFrame({'uid': [f'u{u:03d}' for u in range(80)], 'plan': ['free', 'paid'] * 40}).to_parquet(tmp_path/'users.parquet')
     r = llm4msr('run', '--data', tmp_path/'clicks.csv', '--columns.user', 'uid', '--columns.item', 'iid', '--columns.scenario', 'tab',
+                '--items', tmp_path/'items.csv', '--users', tmp_path/'users.parquet', '--scenario-desc', '{"1": "the home feed"}',
                 '--columns.label', 'clicked', '--columns.time', 'ts', '--backbones', 'sharedbottom,star', '--variants', 'base,llm4msr',
                 '--seeds', '1', '--train.epochs', '2', '--train.lrs', '0.01', '--train.batch-size', '512',
                 '--knowledge.user-max-tokens', '32', '--knowledge.scenario-max-new-tokens', '8', '--out', tmp_path/'study')
@@ -30,6 +33,12 @@ def test_own_csv_end_to_end(tmp_path):
     assert set(res.dataset) == {'clicks'} and len(res) == 2 * 2 * 4
     assert res.query("scenario == 'overall' and variant == 'base'").auc.min() > 0.55  # it learnt the users' tastes
     assert (out/'results.md').exists() and (out/'figures'/'auc_by_scenario.png').exists()
+    from llm4msr_nb.study import Study
+    from llm4msr_nb.prompts import user_prompts, scenario_prompts
+    from llm4msr_nb.llm import FrozenLLM
+    splits = Study(out).splits()                                                  # the tables reached the prompts
+    assert 'Gadget' in ' '.join(user_prompts(splits, FrozenLLM.tiny().tokenizer, 64)) and 'the home feed' in scenario_prompts(splits)[0]
+    assert 'plan' in splits.data.users.columns
     again = llm4msr('run', '--data', tmp_path/'clicks.csv', '--out', out)       # same folder, another configuration: refused
     assert again.returncode == 1 and 'another configuration' in again.stderr and 'Traceback' not in again.stderr
 
@@ -40,7 +49,12 @@ def test_config_mistakes_fail_before_any_work(tmp_path):
                       (['--meta', '{"rnak": 8}'], 'meta.rnak: unknown field'),
                       (['--knowledge', '{"layr": 15}'], 'knowledge.layr: unknown field'),
                       (['--knowledge.pooling', 'max'], "knowledge.pooling"),
-                      (['--train.lrs', '-1'], 'train.lrs = (-1.0,)')]:
+                      (['--train.lrs', '-1'], 'train.lrs = (-1.0,)'),
+                      (['--train.lrs', 'inf'], 'train.lrs = (inf,): must be one or more positive, finite learning rates'),
+                      (['--dataset', 'amazon', '--data-path', str(Path(__file__).parent.parent/'data/fixtures/amazon2018'), '--scenarios', 'Books,NoSuchCategory'],
+                       'its categories are Beauty, Clothing_Shoes_and_Jewelry'),
+                      (['--scenarios', 'decade'], "movielens-1m's scenarios are defined by 'genre' or 'age'"),
+                      (['--items', 'titles.csv'], 'items: they describe your own data')]:
         r = llm4msr('run', *args, '--out', tmp_path/'never', env=env)
         assert r.returncode == 2, (args, r.stderr)
         assert msg in r.stderr and 'Traceback' not in r.stderr and len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
