@@ -145,7 +145,7 @@ def part_study(folder, out, device, smoke, timeout, workers):
     study = Path(tempfile.mkdtemp())/'study'
     know = ROOT/'data/evidence/knowledge-ml100k/knowledge.safetensors' if smoke else folder/'knowledge-ml1m.safetensors'
     args = ['run', '--out', str(study), '--workers', str(workers), '--knowledge.source', 'file', '--knowledge.file', str(know)]
-    _subprocess([sys.executable, '-c', 'import sys; from llm4msr_nb.book.cli import command; sys.exit(command())', *args, *(['--quick'] if smoke else [])],
+    _subprocess([sys.executable, '-c', 'import sys; from llm4msr_nb.book.evidence import command; sys.exit(command())', *args, *(['--quick'] if smoke else [])],
                 out/'study.log', timeout)
     from llm4msr_nb.study import Study
     s = Study(study); c = s.info()

@@ -82,7 +82,7 @@ def _outputs() -> str:
     return ', '.join(STUDY_FILES[k] + ('/' if k == 'figures' else '') for k in ('results', 'report', 'predictions', 'figures'))
 
 def parser() -> argparse.ArgumentParser:
-    "The library's argument parser: `run` and `report` (the book's `reproduce` joins them in `llm4msr_nb.book.cli`)."
+    "The library's argument parser: `run` and `report` (the book's `reproduce` joins them in `llm4msr_nb.book.evidence`)."
     from llm4msr_nb.study import STUDY_FILES
     p = _Parser(prog='llm4msr', description='LLM-enhanced multi-scenario recommendation (LLM4MSR), offline.')
     p.add_argument('--version', action='version', version=f'llm4msr_nb {__version__}')
@@ -135,22 +135,28 @@ def main(argv=None) -> int:
 def run_command(a) -> int:
     "Run a parsed `run` or `report` command line; user mistakes are one line and an exit status (2: an option, 1: an input)."
     os.environ.setdefault('HF_HUB_OFFLINE', '1'); os.environ.setdefault('TRANSFORMERS_OFFLINE', '1')
+    import warnings
+    with warnings.catch_warnings():   # a warning is one line too, not a source location
+        warnings.showwarning = lambda message, *a, **kw: print(f'llm4msr: warning: {message}', file=sys.stderr)
+        return _run_command(a)
+
+def _run_command(a) -> int:
     from llm4msr_nb.core import UserError
     try:
         cfg = _config_from_args(a) if a.command == 'run' else None
         if cfg is not None and cfg.data is None: cfg.check_source()
     except UserError as e: return _fail(e, 2)
     from llm4msr_nb.study import Study
-    from llm4msr_nb.experiments import run_study
+    from llm4msr_nb.experiments import run_study, _writable
     try:
         study = run_study(cfg, out=a.out, force=a.force, workers=a.workers, reuse=a.reuse) if cfg is not None else Study(a.folder)
-        _report(study)
+        with _writable(study.folder): _report(study)
     except (UserError, FileExistsError, FileNotFoundError, ModuleNotFoundError) as e: return _fail(e, 1)
     return 0
 
 def _report(study):
-    from llm4msr_nb.report import report
+    from llm4msr_nb.report import report_study
     from llm4msr_nb.interpret import study_figures
     splits = study.splits()
-    report(study, splits); study_figures(study, splits)
+    report_study(study, splits); study_figures(study, splits)
     print(f'{study.folder}: {_outputs()}')

@@ -179,6 +179,12 @@ def _save_data(folder: Path, d: MSRData):
     save_json({'name': d.name, 'scenarios': d.scenarios, 'scenario_desc': d.scenario_desc, 'features': d.features,
                'info': d.info, 'key': d.key}, folder/'meta.json')
 
+def _load_cache(load, folder: Path):
+    "`load(folder)`, or None (with a warning) when the cache there is unreadable — truncated, say: it is rebuilt, never a dead end."
+    try: return load(folder)
+    except Exception as e:
+        warnings.warn(f'{folder}: unreadable cache ({type(e).__name__}), rebuilt'); return None
+
 def _load_data(folder: Path) -> MSRData:
     m = load_json(folder/'meta.json')
     parts = {p: pd.read_parquet(folder/f'{p}.parquet', engine='pyarrow') for p in ('inter', 'items', 'users')}
@@ -188,7 +194,7 @@ def _cached_load(build, name: str, files: list[Path], options: dict, cache: bool
     "`build()` once per content hash of (`files` bytes, `options`), cached under `cache_dir('processed')`."
     key = content_hash(_DATA_VERSION, name, sorted(Path(f) for f in files), options)
     folder = cache_dir('processed', f'{name}-{key}')
-    if cache and (folder/'meta.json').exists(): return _load_data(folder)
+    if cache and (folder/'meta.json').exists() and (d := _load_cache(_load_data, folder)) is not None: return d
     t0 = time.time(); d = build(); d.key = key
     d.info.update(source_files=[str(f) for f in files], options=options, build_seconds=round(time.time() - t0, 2))
     if cache: _save_data(folder, d)
@@ -428,6 +434,11 @@ def encode(values: pd.Series, vocab: dict[str, int]) -> np.ndarray:
 _PREP_VERSION = 1
 SPLIT_KINDS = ('user', 'time', 'cold', 'random')
 
+def _load_split(folder: Path):
+    "A cached split: split ids, encoded fields, vocabularies."
+    m = load_json(folder/'meta.json')
+    return np.load(folder/'split.npy'), np.load(folder/'codes.npy'), {f: {v: i + 1 for i, v in enumerate(vals)} for f, vals in m['vocab'].items()}
+
 def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features: list[str] | None = None,
             cache: bool = True, verbose: bool = False, cold_share: float = 0.1) -> MSRSplits:
     "Split `data` (`'user'`: per-user chronological; `'time'`: global cut; `'cold'`: see above; `'random'`: rows at random), fit vocabularies on train, encode fields."
@@ -438,9 +449,7 @@ def prepare(data: MSRData, split: str = 'user', ratios=(0.8, 0.1, 0.1), features
     _check_columns(data.inter, fields, f'{data.name}.inter')
     key = content_hash(_PREP_VERSION, data.fingerprint(), split, list(ratios), fields, *([cold_share] if split == 'cold' else []))
     folder = cache_dir('processed', f'{data.name}-split-{key}')
-    if cache and (folder/'meta.json').exists():
-        m = load_json(folder/'meta.json')
-        sid, codes, vocab = np.load(folder/'split.npy'), np.load(folder/'codes.npy'), {f: {v: i + 1 for i, v in enumerate(vals)} for f, vals in m['vocab'].items()}
+    if cache and (folder/'meta.json').exists() and (got := _load_cache(_load_split, folder)) is not None: sid, codes, vocab = got
     else:
         sid = {'user': _split_by_user, 'time': _split_by_time, 'random': _split_random}[split](data.inter, ratios) if split != 'cold' else _split_cold(data.inter, ratios, cold_share)
         train = data.inter[sid == 0]
@@ -489,6 +498,8 @@ def _read_table(path: Path, text_cols: list[str]) -> pd.DataFrame:
         why = (str(e).strip().splitlines() or [''])[0]
         raise UserError(f"cannot read {path} as {'Parquet' if sep is None else 'CSV/TSV'}: {type(e).__name__}: {why}") from e
     if not len(df): raise UserError(f"{path} has no rows")
+    if sep is not None and len(head := pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str).iloc[0].tolist()) != len(set(head)):
+        raise UserError(f"{path}: column(s) {sorted({c for c in head if head.count(c) > 1})} appear more than once in the header; name each column once")
     return df
 
 def read_table(path, text_cols=(), what: str = 'table') -> pd.DataFrame:

@@ -127,7 +127,7 @@ def encode_throughput(llm, prompts, batch_size: int = 16, layer: int = -1) -> di
 # %% ../nbs/09_efficiency.ipynb #c021
 CHATGLM2_6B = 6.24e9          # parameters of ChatGLM2-6B, the original's LLM
 ORIGINAL = dict(users=24_752, budget_s=2 * 86400, label='original: "under 2 days on one GPU"')
-REFERENCE = {   # measured on one H200, bf16, plain transformers, random weights
+REFERENCE = {   # estimates for one H200, bf16, plain transformers, random weights: not measured here
     'encode_6b': dict(params=CHATGLM2_6B, prompts=24_752, tokens=384, seconds=220),
     'generate_6b_b256': dict(params=CHATGLM2_6B, prompts=24_752, new_tokens=128, seconds=15 * 60),
     'generate_6b_b1024': dict(params=CHATGLM2_6B, prompts=24_752, new_tokens=128, seconds=8 * 60),
@@ -145,10 +145,10 @@ def project_llm_stage(measured: dict, params: float = CHATGLM2_6B, prompts: int 
     gpu = reference_flops_per_s()
     rows = [('this CPU: encode (projected from the measured FLOP/s)', enc / measured['flops_per_s']),
             ('this CPU: encode + 128 new tokens (FLOPs lower bound)', gen / measured['flops_per_s']),
-            ('one H200: encode (reference measurement)', REFERENCE['encode_6b']['seconds'] * enc / (2 * CHATGLM2_6B * 24_752 * 384)),
+            ('one H200: encode (reference estimate)', REFERENCE['encode_6b']['seconds'] * enc / (2 * CHATGLM2_6B * 24_752 * 384)),
             ('one H200: encode + 128 new tokens, FLOPs lower bound', gen / gpu),
-            ('one H200: 128 new tokens, batch 1024 (reference measurement)', REFERENCE['generate_6b_b1024']['seconds'] * prompts / 24_752),
-            ('one H200: 128 new tokens, batch 256 (reference measurement)', REFERENCE['generate_6b_b256']['seconds'] * prompts / 24_752),
+            ('one H200: 128 new tokens, batch 1024 (reference estimate)', REFERENCE['generate_6b_b1024']['seconds'] * prompts / 24_752),
+            ('one H200: 128 new tokens, batch 256 (reference estimate)', REFERENCE['generate_6b_b256']['seconds'] * prompts / 24_752),
             (ORIGINAL['label'], ORIGINAL['budget_s'] * prompts / ORIGINAL['users'])]
     t = pd.DataFrame(rows, columns=['setting', 'seconds'])
     t['hours'] = t.seconds / 3600; t['vs 2 days'] = t.seconds / t.seconds.iloc[-1]

@@ -4,14 +4,15 @@
 
 # %% ../nbs/07_experiments.ipynb #c004
 from __future__ import annotations
-import os, time, shutil, warnings, multiprocessing
+import os, time, shutil, warnings, multiprocessing, threading, errno
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import pandas as pd
 import torch
-from .core import UserError, save_json, cpu_kernels, kernel_env
+from .core import UserError, save_json, cpu_kernels, kernel_env, content_hash
 from .knowledge import Knowledge
-from .study import StudyConfig, Study, Cell, _MEMORY, STUDY_FILES, machine
+from .study import StudyConfig, Study, Cell, _MEMORY, STUDY_FILES, machine, study_splits
 from .train import Trainer, TrainConfig, scenario_metrics
 
 # %% auto #0
@@ -32,7 +33,7 @@ def train_cell(study: Study, splits, cell: Cell, knowledge=None) -> dict:
     valid = tr.evaluate('valid')
     return study.save_record(cell, dict(backbone=cell.backbone, variant=cell.variant, seed=cell.seed, lr=cell.lr, best_epoch=tr.best_epoch,
                                         valid_auc=tr.best_auc, valid=valid.to_dict('records'), history=hist.to_dict('records'),
-                                        seconds=round(time.perf_counter() - t0, 2)))
+                                        seconds=round(time.perf_counter() - t0, 2), setting=_setting_key(study, cell.backbone, cell.variant)))
 
 # %% ../nbs/07_experiments.ipynb #c013
 def evaluate_cell(study: Study, splits, cell: Cell, knowledge=None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,7 +71,15 @@ def tune_and_test(study: Study, splits, backbone: str, variant: str, knowledge=N
 # %% ../nbs/07_experiments.ipynb #c014b
 _worker = {}
 
-def _start_worker(folder, splits, knowledge):
+def _orphan_guard(parent: int):
+    "End this process when its parent is gone (killed, say): a worker that outlives its study trains for no one."
+    def watch():
+        while os.getppid() == parent: time.sleep(0.5)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+def _start_worker(folder, splits, knowledge, parent):
+    _orphan_guard(parent)
     _worker.update(study=Study(folder), splits=splits, knowledge=knowledge)
 
 def _train_one(cell: Cell) -> str:
@@ -85,37 +94,46 @@ def train_cells(study: Study, splits, cells, knowledge=None, workers: int = 1):
         return
     ctx = multiprocessing.get_context('spawn')
     with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_start_worker,
-                             initargs=(study.folder.resolve(), splits, knowledge)) as pool:
+                             initargs=(study.folder.resolve(), splits, knowledge, os.getpid())) as pool:
         list(pool.map(_train_one, todo))
 
 # %% ../nbs/07_experiments.ipynb #c014f
 import json, tempfile
 from .core import load_json
 from .study import _flat
+from .meta import VARIANTS, _needs_knowledge
 
 _GRID = ('backbones', 'variants', 'seeds', 'train.lrs')   # which cells a study holds, not how any one of them trains
+_FILES = ('data', 'items', 'users', 'data_path')          # where the data are: their content is the data key
 
-def _cell_setting(cfg: StudyConfig, backbone: str) -> dict:
-    "Everything that decides how a cell of `backbone` trains: the effective configuration without the grid, with only this backbone's options."
-    eff = cfg.effective()
+def _cell_setting(cfg: StudyConfig, backbone: str, variant: str) -> dict:
+    "What decides how a cell trains: the effective configuration less the grid and the data's files, with only this backbone's options, and meta or knowledge settings only for a variant that uses them."
+    eff, meta, reads = cfg.effective(), VARIANTS[variant] is not None, _needs_knowledge([variant])[1]
     flat = _flat(json.loads(json.dumps(eff.to_dict(), default=str)))
-    own = {k: v for k, v in flat.items() if k not in _GRID and k != 'backbone' and not k.startswith('backbone.')}
-    return own | {'backbone': eff.backbone.get(backbone, {})}
+    drop = lambda k: (k in _GRID or k in _FILES or k.split('.')[0] == 'backbone' or (k.startswith('meta.') and not meta)
+                      or (k.startswith('knowledge.') and not reads))
+    return {k: v for k, v in flat.items() if not drop(k)} | {'backbone': eff.backbone.get(backbone, {})}
+
+def _setting_key(study: Study, backbone: str, variant: str) -> str:
+    "The fingerprint a cell's record carries: its setting, the data's content and, for a variant that reads it, the knowledge's."
+    return content_hash(_cell_setting(study.cfg, backbone, variant), study._saved('data_key'),
+                        study.knowledge_key() if _needs_knowledge([variant])[1] else None)
 
 # %% ../nbs/07_experiments.ipynb #c014g
 def adopt_cells(study: Study, folders, log=print) -> dict:
     "Copy into `study` the finished cells of other study folders that trained them in the same setting; returns {folder: cells taken}."
     study.clean_partial()                                    # a copy that was interrupted
-    key, taken = study.info().get('data_key'), {}
-    mine = {b: _cell_setting(study.cfg, b) for b in study.cfg.backbones}
+    key, taken, cfg = study._saved('data_key'), {}, study.cfg
+    mine = {(b, v): _setting_key(study, b, v) for b in cfg.backbones for v in cfg.variants}
     for f in map(Path, folders):
         other = Study(f)
-        if other.info().get('data_key') != key: log(f'{f}: trained on other data, no cells taken'); continue
-        theirs, n = {b: _cell_setting(other.cfg, b) for b in other.cfg.backbones}, 0
+        if other._saved('data_key') != key: log(f'{f}: trained on other data, no cells taken'); continue
+        n = 0
         for r in other.records():
             c = Cell(r['backbone'], r['variant'], int(r['seed']), float(r['lr']))
-            ok = (c.backbone in mine and c.variant in study.cfg.variants and c.seed in study.cfg.seeds and c.lr in study.cfg.train.lrs
-                  and study.record(c) is None and other.weights(c).exists() and theirs.get(c.backbone) == mine[c.backbone])
+            if (c.backbone, c.variant) not in mine or c.seed not in cfg.seeds or c.lr not in cfg.train.lrs or study.record(c) is not None: continue
+            theirs = r.get('setting') or _setting_key(other, c.backbone, c.variant)   # a record older than its fingerprint: its folder's configuration
+            ok = other.weights(c).exists() and theirs == mine[(c.backbone, c.variant)]
             if ok: study.adopt_cell(other, c); n += 1
         taken[str(f)] = n; log(f'{f}: took {n} finished cell(s)')
     return taken
@@ -142,10 +160,21 @@ def _on_kernels(cfg, out, force, data, knowledge, log, workers, reuse) -> Study:
     env = dict(os.environ)
     os.environ.clear(); os.environ.update(kernel_env(cfg.kernels, env))   # a spawned process starts with the environment of this moment
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn')) as pool:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'), initializer=_orphan_guard, initargs=(os.getpid(),)) as pool:
             folder = pool.submit(_run_here, cfg, out, force, data, knowledge, log is print, workers, reuse).result()
     finally: os.environ.clear(); os.environ.update(env)
     return Study(folder, data=data)
+
+_DISK = {errno.ENOSPC: 'the disk is full', errno.EDQUOT: 'the disk quota is used up', errno.EROFS: 'it is read-only',
+         errno.EACCES: 'permission denied'}
+
+@contextmanager
+def _writable(folder):
+    "A full, read-only or forbidden disk as one line naming the folder, not a traceback from deep inside a write."
+    try: yield
+    except OSError as e:
+        if e.errno not in _DISK: raise
+        raise UserError(f'cannot write in {folder}: {_DISK[e.errno]} ({e.filename or folder})') from None
 
 def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, data=None, knowledge=None, log=print, workers: int = 1,
               reuse=()) -> Study:
@@ -154,35 +183,39 @@ def run_study(cfg: StudyConfig = StudyConfig(), out=None, force: bool = False, d
     cfg.check_source(data)
     for f in reuse: Study(f)                # a folder to reuse that is not a study: one clear line before any work
     if cfg.kernels != cpu_kernels()['kernels']: return _on_kernels(cfg, out, force, data, knowledge, log, workers, reuse)
+    for note in cfg.unused(): warnings.warn(note)
     if data is not None and cfg.data is None: cfg = cfg.replace(data=_MEMORY)
     if knowledge is not None: cfg = cfg.replace(knowledge=cfg.knowledge.replace(source='file', file=STUDY_FILES['knowledge']))
     out = Path(out or Path('runs')/(cfg.effective().dataset + ('-quick' if cfg.quick else '')))
-    study = Study.create(out, cfg, force, data)
-    if study.finished: log(f'{out} holds this study, finished: nothing to do (force=True starts it afresh)'); return study
+    cfg = cfg.anchored(out, own_knowledge=knowledge is not None)
     secs, t0, load = {}, time.perf_counter(), [round(os.getloadavg()[0], 1)]   # the load says how far timings are from a quiet machine
-    splits = study.splits()
-    if (saved := study.info().get('data_key', splits.info['key'])) != splits.info['key']:
-        raise UserError(f'{out}: the data differ from the data this study started with; choose another folder, or force to start afresh')
-    study.update_info(data_key=saved)
-    secs['data'] = time.perf_counter() - t0; log(f'data: {splits}')
-    reused = {f: n for f, n in adopt_cells(study, reuse, log).items() if n}
-    if knowledge is not None: _keep_knowledge(study, knowledge, splits)
-    t = time.perf_counter(); knowledge = study.knowledge(splits, log); secs['knowledge'] = time.perf_counter() - t
-    t = time.perf_counter(); ms, ps = [], []
-    pairs = [(b, v) for b in study.cfg.backbones for v in study.cfg.variants]
-    if workers > 1:   # every cell trained first, several at once; tune_and_test then finds them finished
-        train_cells(study, splits, [c for b, v in pairs for c in _lr_grid(study, b, v)], knowledge, workers)
-        train_cells(study, splits, [Cell(b, v, s, _best_cell(study, b, v).lr) for b, v in pairs for s in study.cfg.seeds[1:]], knowledge, workers)
-    for bb, var in tqdm(pairs, desc='backbone x variant'):
-        m, p = tune_and_test(study, splits, bb, var, knowledge, log)
-        ms.append(m); ps.append(p)
-    secs['training'] = time.perf_counter() - t
-    results = pd.concat(ms, ignore_index=True).assign(dataset=study.cfg.dataset)
-    results = results[['dataset', 'backbone', 'variant', 'seed', 'scenario', 'auc', 'logloss', 'n', 'lr', 'best_epoch']]
-    pred = pd.concat(ps, ignore_index=True)[['backbone', 'variant', 'seed', 'scenario', 'user_id', 'item_id', 'label', 'score']]
-    secs['total'] = time.perf_counter() - t0
-    study.finish(results, pred, dict(seconds=secs, machine=machine(), kernels=cpu_kernels(), workers=workers, load_average=load + [round(os.getloadavg()[0], 1)],
-                                     knowledge=getattr(knowledge, 'info', None), splits=splits.info) | ({'reused': reused} if reused else {}))
+    splits = study_splits(cfg, data)        # every check of the data (fields, labels, size) before the folder is touched
+    with _writable(out):
+        study = Study.create(out, cfg, force, data)
+        study.same_data(splits)
+        if knowledge is not None: _keep_knowledge(study, knowledge, splits)
+        kkey = study.knowledge_key()        # inputs that changed since the study ran are refused, finished or not
+        if study.finished: log(f'{out} holds this study, finished: nothing to do (force=True starts it afresh)'); return study
+        study.update_info(data_key=splits.info['key'], knowledge_key=kkey)
+        secs['data'] = time.perf_counter() - t0; log(f'data: {splits}')
+        reused = {f: n for f, n in adopt_cells(study, reuse, log).items() if n}
+        t = time.perf_counter(); knowledge = study.knowledge(splits, log); secs['knowledge'] = time.perf_counter() - t
+        t = time.perf_counter(); ms, ps = [], []
+        pairs = [(b, v) for b in study.cfg.backbones for v in study.cfg.variants]
+        if workers > 1:   # every cell trained first, several at once; tune_and_test then finds them finished
+            train_cells(study, splits, [c for b, v in pairs for c in _lr_grid(study, b, v)], knowledge, workers)
+            train_cells(study, splits, [Cell(b, v, s, _best_cell(study, b, v).lr) for b, v in pairs for s in study.cfg.seeds[1:]], knowledge, workers)
+        for bb, var in tqdm(pairs, desc='backbone x variant'):
+            m, p = tune_and_test(study, splits, bb, var, knowledge, log)
+            ms.append(m); ps.append(p)
+        secs['training'] = time.perf_counter() - t
+        results = pd.concat(ms, ignore_index=True).assign(dataset=study.cfg.dataset)
+        results = results[['dataset', 'backbone', 'variant', 'seed', 'scenario', 'auc', 'logloss', 'n', 'lr', 'best_epoch']]
+        pred = pd.concat(ps, ignore_index=True)[['backbone', 'variant', 'seed', 'scenario', 'user_id', 'item_id', 'label', 'score']]
+        secs['total'] = time.perf_counter() - t0
+        study.finish(results, pred, dict(seconds=secs, machine=machine(), kernels=cpu_kernels(), workers=workers, load_average=load + [round(os.getloadavg()[0], 1)],
+                                         knowledge=getattr(knowledge, 'info', None), splits=splits.info) | ({'reused': reused} if reused else {}))
     log(f"wrote {out}/{STUDY_FILES['results']}, {STUDY_FILES['predictions']} ({secs['total']:.0f} s)")
     for n in study.budget_notes(): log(f'note: {n}')
     return study
+

@@ -18,7 +18,7 @@ __all__ = ['VARIANTS', 'MetaConfig', 'normalize_knowledge', 'MetaNet', 'LLM4MSR'
 # %% ../nbs/05_meta.ipynb #c006
 @dataclass
 class MetaConfig(Config):
-    "How knowledge becomes meta layers. Defaults follow the paper's description; see the prose for what is reconstruction."
+    "How knowledge becomes meta layers. Defaults are this book's choices where the paper states none (the prose says which)."
     levels: tuple = ('scenario', 'user')   # meta layers, applied bottom-up in this order
     fusion: str = 'meta'           # 'meta': generated meta layers; 'concat': knowledge added through a linear map (no meta nets)
     knowledge: str = 'llm'         # 'llm', a control of chapter 03a ('random', 'permuted'), or 'capacity' (learnt codes)

@@ -10,7 +10,7 @@ from .stats import summarize, paired_gains, pooled_test, detectable_text, activi
 from .study import Study
 
 # %% auto #0
-__all__ = ['plot_results', 'plot_activity', 'write_report', 'report']
+__all__ = ['plot_results', 'plot_activity', 'write_report', 'report_study']
 
 # %% ../nbs/07b_report.ipynb #c022
 def plot_results(results: pd.DataFrame, path=None):
@@ -97,7 +97,7 @@ def write_report(study: Study, act: pd.DataFrame | None = None) -> str:
     return text
 
 # %% ../nbs/07b_report.ipynb #r003
-def report(study: Study, splits=None) -> str:
+def report_study(study: Study, splits=None) -> str:
     "Write a finished study's results.md and its two summary figures (figures/auc_by_scenario.png, gain_by_activity.png)."
     import matplotlib.pyplot as plt
     figs = study.figures_dir()

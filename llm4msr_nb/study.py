@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import pandas as pd
 import torch
-from .core import Config, UserError, save_json, load_json, atomic_save, atomic_write, KERNELS
+from .core import Config, UserError, save_json, load_json, atomic_save, atomic_write, file_digest, KERNELS
 from .data import DATASETS, SPLIT_KINDS, load_dataset, from_dataframe, prepare, check_dataset_options, read_table
 from .backbones import BACKBONES
 from .knowledge import KnowledgeConfig, load_knowledge, no_knowledge
@@ -18,8 +18,8 @@ from .train import TrainConfig, load_checkpoint
 from .stats import reproduction, Reproduction
 
 # %% auto #0
-__all__ = ['STUDY_FILES', 'Columns', 'StudyConfig', 'Cell', 'study_data', 'study_splits', 'study_knowledge', 'machine', 'Study',
-           'budget_notes', 'judge']
+__all__ = ['STUDY_FILES', 'Columns', 'StudyConfig', 'unused', 'Cell', 'study_data', 'study_splits', 'study_knowledge', 'machine',
+           'Study', 'budget_notes', 'judge']
 
 # %% ../nbs/06b_study.ipynb #y006
 def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')
@@ -34,6 +34,12 @@ class Columns(Config):
     label: str = 'label'               # 0/1: clicked, liked, bought
     time: str | None = 'timestamp'     # None: the file has no times, and its row order is taken as time order
     features: tuple = ()               # extra categorical columns the models see (user and item ids always are)
+
+    def __post_init__(self):
+        super().__post_init__()
+        named = [self.user, self.item, self.scenario, self.label, *([self.time] if self.time else []), *self.features]
+        if dup := sorted({c for c in named if named.count(c) > 1}):
+            raise UserError(f"columns: {', '.join(map(repr, dup))} named for two roles; user, item, scenario, label, time and each feature need their own column")
 
     def reader_kw(self) -> dict: return dict(user=self.user, item=self.item, scenario=self.scenario, label=self.label, time=self.time,
                                              features=list(self.features))
@@ -53,6 +59,17 @@ def _kind_problem(value, default) -> str | None:
         want = f'a list like {list(default)}'
     else: ok, want = isinstance(value, type(default)), f'a {type(default).__name__}'
     return None if ok else f'{value!r} is not {want} (default {default!r})'
+
+# %% ../nbs/06b_study.ipynb #y009y
+def _backbone_problem(name: str, kw: dict, emb_dim: int) -> str | None:
+    "Why `BACKBONES[name](**kw)` cannot make a working model (None: it can): built at toy size and run on four rows, away from the global RNG."
+    batch = {'x': torch.zeros(4, 2, dtype=torch.long), 'scenario': torch.tensor([0, 1, 0, 1])}
+    try:
+        with torch.random.fork_rng(devices=[]):
+            y = BACKBONES[name]([3, 3], 2, emb_dim, **kw).eval()(batch)
+        return None if torch.isfinite(y).all() else 'the model computes non-finite scores'
+    except Exception as e: return f'no working model ({type(e).__name__}: {str(e).splitlines()[0][:120]})'
+
 
 # %% ../nbs/06b_study.ipynb #y010
 _MEMORY = ':memory:'   # `StudyConfig.data` of a study whose DataFrame was passed to the runner
@@ -97,11 +114,15 @@ class StudyConfig(Config):
                 raise UserError(f"backbone.{name}{'.' + bad[0] if isinstance(kw, dict) else ''}: unknown setting; valid: {', '.join(params)}")
             for k, v in kw.items():
                 if problem := _kind_problem(v, params[k]): raise UserError(f'backbone.{name}.{k}: {problem}')
+            if problem := _backbone_problem(name, kw, self.emb_dim): raise UserError(f'backbone.{name} = {kw}: {problem}')
 
 # %% ../nbs/06b_study.ipynb #y010xb
 @add_to(StudyConfig)
 def check_source(self, data=None):
     "Where the interactions come from must exist: a built-in dataset, a file in `data`, or `data` passed in memory."
+    from llm4msr_nb.data import MSRData
+    if data is not None and not isinstance(data, (pd.DataFrame, MSRData)):
+        raise UserError(f'data: expected your interactions as a pandas DataFrame (or MSRData), not a {type(data).__name__}')
     if data is None and self.data is None and self.dataset not in (None, *DATASETS):
         raise UserError(f"dataset = {self.dataset!r}: choose one of {', '.join(DATASETS)}, or give your own data (a file, or a DataFrame)")
     if self.data not in (None, _MEMORY) and not Path(self.data).is_file(): raise UserError(f'data = {self.data!r}: no such file')
@@ -114,6 +135,34 @@ def check_source(self, data=None):
     if own and self.data_path is not None: raise UserError(f"data_path = {self.data_path!r}: it is the folder of a built-in dataset; your own data is in data")
     if not own: check_dataset_options(self.dataset or 'movielens-1m', self.scenarios, self.data_path)
     return self
+
+# %% ../nbs/06b_study.ipynb #y010xe
+def _knowledge_path(file: str, folder) -> Path:
+    "A knowledge file as a study finds it: relative names in the study folder first, then from the working directory."
+    return Path(folder)/file if folder is not None and not Path(file).is_absolute() and (Path(folder)/file).exists() else Path(file).expanduser()
+
+@add_to(StudyConfig)
+def anchored(self, folder, own_knowledge: bool = False) -> StudyConfig:
+    "This configuration with its files named so the study works from any directory; a missing knowledge file is a `UserError` (`own_knowledge`: the runner writes it into the folder)."
+    absolute = lambda f: f if f in (None, _MEMORY) else str(Path(f).expanduser().absolute())
+    cfg = self.replace(data=absolute(self.data), items=absolute(self.items), users=absolute(self.users))
+    if (f := self.knowledge.file) is None or own_knowledge: return cfg
+    if not (found := _knowledge_path(f, folder)).is_file(): raise UserError(f'knowledge.file = {f!r}: no such file (nor in {folder})')
+    return cfg if found == Path(folder)/f else cfg.replace(knowledge=cfg.knowledge.replace(file=absolute(found)))
+
+# %% ../nbs/06b_study.ipynb #y010xh
+@add_to(StudyConfig)
+def unused(self) -> list[str]:
+    "Settings moved from their defaults that no cell of this study reads, a note each (the runner warns with them)."
+    d, notes = StudyConfig(), []
+    uses, reads = _needs_knowledge(self.variants)
+    for section, used, what in (('meta', uses, 'meta layers'), ('knowledge', reads, 'knowledge')):
+        mine, dflt = getattr(self, section).to_dict(), getattr(d, section).to_dict()
+        if not used and (moved := [f'{section}.{k}' for k in mine if mine[k] != dflt[k]]):
+            notes.append(f"{', '.join(moved)}: no variant of this study ({', '.join(self.variants)}) uses {what}, so this changes nothing")
+    if idle := [f'backbone.{b}' for b in self.backbone if b not in self.backbones]:
+        notes.append(f"{', '.join(idle)}: not among this study's backbones ({', '.join(self.backbones)}), so this changes nothing")
+    return notes
 
 # %% ../nbs/06b_study.ipynb #y010xc
 QUICK = dict(dataset='movielens-100k', seeds=(1, 2, 3), batch_size=512)   # the smoke run's defaults
@@ -165,6 +214,13 @@ def study_splits(cfg: StudyConfig, data=None):
         splits = prepare(study_data(cfg, data), split=cfg.split)
     if bad := [f for f in cfg.drop_fields if f not in splits.fields]:
         raise UserError(f"drop_fields: {bad} are not fields of {cfg.dataset}; its fields are {splits.fields}")
+    if set(splits.fields) <= set(cfg.drop_fields):
+        raise UserError(f"drop_fields = {list(cfg.drop_fields)}: that is every field of {cfg.dataset}; the backbones need at least one to see")
+    for s in ('train', 'valid', 'test'):   # a study trains on train, chooses on valid, reports on test: AUC needs 1s and 0s in each
+        if not len(f := splits.frame(s)):
+            raise UserError(f"{cfg.dataset}: its {len(splits.data.inter):,} rows leave the {s} split empty (split={cfg.split!r}); a study needs rows in train, valid and test")
+        if f.label.nunique() < 2:
+            raise UserError(f"{cfg.dataset}: every {s} row has label {f.label.iloc[0]:g}; AUC compares 1s with 0s, so a study needs both in train, valid and test")
     return splits
 
 def study_knowledge(splits, cfg: StudyConfig, folder=None, log=print):
@@ -172,12 +228,20 @@ def study_knowledge(splits, cfg: StudyConfig, folder=None, log=print):
     uses, reads = _needs_knowledge(cfg.variants)
     if not uses: return None
     if not reads: return no_knowledge(splits)
-    spec = cfg.knowledge
-    if spec.file and folder is not None and not Path(spec.file).is_absolute() and (Path(folder)/spec.file).exists():
-        spec = spec.replace(file=str(Path(folder)/spec.file))   # a relative file: the study folder's own copy first
+    spec = cfg.knowledge if cfg.knowledge.file is None else cfg.knowledge.replace(file=str(_knowledge_path(cfg.knowledge.file, folder)))
     k = load_knowledge(splits, spec)
     log(f'knowledge: {k}')
     return k
+
+# %% ../nbs/06b_study.ipynb #y018l
+def _knowledge_key(cfg: StudyConfig, folder=None) -> str | None:
+    "What a study's knowledge rests on beyond its data and configuration: its file's bytes, or the frozen model's (None: nothing reads it)."
+    if not _needs_knowledge(cfg.variants)[1]: return None
+    if (f := cfg.knowledge.file) is not None:
+        f = _knowledge_path(f, folder)
+        return '+'.join(file_digest(x)[:16] for x in (f, f.with_suffix('.json')) if x.is_file()) or None
+    from llm4msr_nb.llm import model_fingerprint, resolve_model
+    return model_fingerprint(resolve_model(cfg.knowledge.model))
 
 # %% ../nbs/06b_study.ipynb #y020
 _STUDY_FORMAT = 'llm4msr_nb.study/2'
@@ -189,6 +253,10 @@ _VIEWS = ('activity', 'cold')
 
 def _flat(d: dict, prefix: str = '') -> dict:
     return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f'{prefix}{k}.').items() if isinstance(v, dict) and v else [(prefix + k, v)])}
+
+def _worked_in(folder: Path) -> bool:
+    "Whether a study folder holds anything but its config.json (and an empty cells/)."
+    return any(p.name != STUDY_FILES['config'] and not (p.name == STUDY_FILES['cells'] and p.is_dir() and not any(p.iterdir())) for p in folder.iterdir())
 
 def _is_ours(name: str) -> bool: return name in STUDY_FILES.values() or (name.startswith('.') and name.endswith('.tmp'))   # + interrupted writes
 
@@ -217,6 +285,10 @@ class _StudyFiles:
     def info(self) -> dict:
         "config.json: the configuration ('study', and 'effective' as run) and, once finished, timings, machine, knowledge and splits."
         return load_json(self._file('config'))
+
+    def _saved(self, key: str):
+        "A value config.json holds (None: none, or no config.json yet)."
+        return self.info().get(key) if self._file('config').exists() else None
 
     def update_info(self, **kw) -> dict:
         "Merge `kw` into config.json (atomically); returns the new content."
@@ -298,11 +370,27 @@ class _StudyModels:
     def knowledge_file(self) -> Path: return self._file('knowledge')   # knowledge vectors passed to the runner, kept with the study
 
     def splits(self):
-        "The study's splits (processed data is cached, so this is fast after the first time)."
-        return study_splits(self.cfg, self.data)
+        "The study's splits (processed data is cached, so this is fast after the first time); data that changed since it ran are refused."
+        return self.same_data(study_splits(self.cfg, self.data))
+
+    def same_data(self, splits):
+        "`splits`, when they are of the data this study started with (else a `UserError`)."
+        if (saved := self._saved('data_key')) not in (None, key := splits.info['key']):
+            raise UserError(f'{self.folder}: the data differ from the data this study started with (content {saved}, now {key}); its '
+                            'cells and results belong to the old data: run it into another folder, or force to start afresh')
+        return splits
+
+    def knowledge_key(self) -> str | None:
+        "The fingerprint of the study's knowledge file or frozen model; one that changed since the study ran is refused."
+        if (saved := self._saved('knowledge_key')) not in (None, key := _knowledge_key(self.cfg, self.folder)):
+            what = f'knowledge.file {self.cfg.knowledge.file}' if self.cfg.knowledge.file else f'the frozen model {self.cfg.knowledge.model or "SmolLM2"}'
+            raise UserError(f'{self.folder}: {what} changed since this study ran (fingerprint {saved}, now {key}); its cells and results '
+                            'belong to the old one: run it into another folder, or force to start afresh')
+        return key
 
     def knowledge(self, splits=None, log=print):
         "The study's knowledge for `splits` (its source's vectors are cached, so this is fast after the first time)."
+        self.knowledge_key()
         return study_knowledge(splits if splits is not None else self.splits(), self.cfg, self.folder, log)
 
     def model(self, cell: Cell, splits, knowledge=None) -> torch.nn.Module:
@@ -345,13 +433,15 @@ class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
     def create(cls, folder, cfg: StudyConfig, force: bool = False, data=None) -> Study:
         "Claim `folder` for `cfg`: new, empty, or the same study (resumed); `force` first clears a study this package wrote, nothing else."
         folder = Path(folder)
+        if folder.is_symlink() and not folder.exists(): raise UserError(f'{folder} is a link to {os.readlink(folder)}, which does not exist')
         if folder.exists() and not folder.is_dir(): raise UserError(f'{folder} is a file, not a folder')
         if folder.is_dir() and any(folder.iterdir()):
             if problem := _study_problem(folder):
                 raise UserError(f'{folder} is not empty and not a study of llm4msr_nb: {problem}; nothing was deleted: choose another folder')
             if force:
                 for p in folder.iterdir(): shutil.rmtree(p) if p.is_dir() else p.unlink()
-            elif diff := cls.differences(folder, cfg):
+            elif (diff := cls.differences(folder, cfg)) and not _worked_in(folder): (folder/STUDY_FILES['config']).unlink()   # claimed, never used
+            elif diff:
                 raise UserError(f"{folder} holds a study of another configuration ({'; '.join(diff[:3])}); choose another folder, or force to replace it")
         study = cls(folder, cfg, data)
         if not study._file('config').exists():

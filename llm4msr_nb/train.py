@@ -80,12 +80,14 @@ def save_checkpoint(path, model: nn.Module, **extra) -> Path:
     ck = {'format': _CKPT_FORMAT, 'signature': _model_signature(model), 'model': _cpu_state(model), **extra}
     return atomic_save(path, lambda tmp: torch.save(ck, tmp))
 
+class _Unreadable(ValueError): "A checkpoint that cannot be read at all (truncated, corrupt)."
+
 def load_checkpoint(path, model: nn.Module | None = None) -> dict:
     "Read a checkpoint; if `model` is given, check the checkpoint was saved from the same kind of model (does not load it)."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}")
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"checkpoint {path} is corrupt or truncated ({type(e).__name__}: {e}); delete it or pick another") from e
+    except Exception as e: raise _Unreadable(f"checkpoint {path} is corrupt or truncated ({type(e).__name__}: {e}); delete it or pick another") from e
     if not isinstance(ck, dict) or ck.get('format') != _CKPT_FORMAT: raise ValueError(f"{path} is not a {_CKPT_FORMAT} checkpoint")
     if model is not None:
         want, got = _model_signature(model), ck['signature']
@@ -222,7 +224,9 @@ def _save(self, path, **extra):
 def _resume(self, opt) -> dict | None:
     path = self.last_path
     if path is None or not self.resume or not path.exists(): return None
-    ck = load_checkpoint(path, self.accelerator.unwrap_model(self.model))   # raises before anything is touched
+    try: ck = load_checkpoint(path, self.accelerator.unwrap_model(self.model))   # another model's: raises before anything is touched
+    except _Unreadable as e:   # a resume file cut short (a kill, a full disk) only saves time: start afresh, overwrite it after an epoch
+        warnings.warn(f"{str(e).split(';')[0]}: the run starts afresh"); return None
     self.accelerator.unwrap_model(self.model).load_state_dict(ck['model'])
     opt.load_state_dict(ck['optimizer'])
     torch.set_rng_state(ck['rng'])

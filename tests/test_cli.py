@@ -1,5 +1,5 @@
 """The `llm4msr` command as a user runs it, in a subprocess: a study of your own CSV end to end, and mistakes that fail fast."""
-import os, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -39,7 +39,8 @@ def test_own_csv_end_to_end(tmp_path):
     splits = Study(out).splits()                                                  # the tables reached the prompts
     assert 'Gadget' in ' '.join(user_prompts(splits, FrozenLLM.tiny().tokenizer, 64)) and 'the home feed' in scenario_prompts(splits)[0]
     assert 'plan' in splits.data.users.columns
-    again = llm4msr('run', '--data', tmp_path/'clicks.csv', '--out', out)       # same folder, another configuration: refused
+    cols = ['--columns.user', 'uid', '--columns.item', 'iid', '--columns.scenario', 'tab', '--columns.label', 'clicked', '--columns.time', 'ts']
+    again = llm4msr('run', '--data', tmp_path/'clicks.csv', *cols, '--out', out)       # same folder, another configuration: refused
     assert again.returncode == 1 and 'another configuration' in again.stderr and 'Traceback' not in again.stderr
 
 def test_config_mistakes_fail_before_any_work(tmp_path):
@@ -65,3 +66,62 @@ def test_force_never_deletes_a_users_folder(tmp_path):
     r = llm4msr('run', '--quick', '--out', tmp_path, '--force')
     assert r.returncode == 1 and 'not a study of llm4msr_nb' in r.stderr
     assert (tmp_path/'notes.txt').read_text() == 'mine'
+
+def test_nothing_ignored_nothing_trusted_after_it_changed(tmp_path):
+    "Settings no cell reads are named; files are stored absolute; checks come before --force clears; changed inputs are refused."
+    clicks().to_csv(tmp_path/'clicks.csv', index=False)
+    own = ['--columns.user', 'uid', '--columns.item', 'iid', '--columns.scenario', 'tab', '--columns.label', 'clicked', '--columns.time', 'ts',
+           '--backbones', 'sharedbottom', '--variants', 'base', '--seeds', '1', '--train.epochs', '1', '--train.lrs', '0.01', '--workers', '1']
+    r = llm4msr('run', '--data', 'clicks.csv', *own, '--meta.dropout', '0.2', '--out', 'study', cwd=tmp_path)   # a relative file
+    assert r.returncode == 0, r.stderr[-3000:]
+    warned = [l for l in r.stderr.splitlines() if l.startswith('llm4msr: warning: meta.dropout')]
+    assert warned == ['llm4msr: warning: meta.dropout: no variant of this study (base) uses meta layers, so this changes nothing'], r.stderr
+    out = tmp_path/'study'
+    assert json.loads((out/'config.json').read_text())['study']['data'] == str(tmp_path/'clicks.csv')
+    assert llm4msr('report', out, cwd='/').returncode == 0                                            # opened from anywhere
+    results = (out/'results.csv').read_bytes()
+    for args, msg in [(['--drop-fields', 'age'], "drop_fields: ['age'] are not fields"),
+                      (['--variants', 'llm4msr', '--knowledge.source', 'file', '--knowledge.file', 'gone.safetensors'], "knowledge.file = 'gone.safetensors': no such file")]:
+        r = llm4msr('run', '--data', 'clicks.csv', *own, *args, '--out', 'study', '--force', cwd=tmp_path)
+        assert r.returncode == 1 and msg in r.stderr and len(r.stderr.strip().splitlines()) == 1, (args, r.stderr)
+        assert (out/'results.csv').read_bytes() == results                                             # checked before anything was cleared
+    (tmp_path/'link').symlink_to(tmp_path/'nowhere')
+    r = llm4msr('run', '--data', 'clicks.csv', *own, '--out', 'link', cwd=tmp_path)
+    assert r.returncode == 1 and 'link is a link to' in r.stderr and 'which does not exist' in r.stderr, r.stderr
+    flipped = pd.read_csv(tmp_path/'clicks.csv'); flipped['clicked'] = 1 - flipped['clicked']; flipped.to_csv(tmp_path/'clicks.csv', index=False)
+    for args in (['run', '--data', 'clicks.csv', *own, '--meta.dropout', '0.2', '--out', 'study'], ['report', 'study']):
+        r = llm4msr(*args, cwd=tmp_path)
+        assert r.returncode == 1 and 'the data differ from the data this study started with' in r.stderr, (args, r.stderr)
+    assert (out/'results.csv').read_bytes() == results
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path('/proc').glob('[0-9]*/stat'):
+        try: fields = stat.read_text().rsplit(')', 1)[1].split()
+        except OSError: continue
+        if int(fields[1]) == pid: kids.append(int(stat.parent.name))
+    return kids
+
+def _running(pid: int) -> bool:
+    "A live process (a zombie, ended and waiting to be reaped by whoever adopted it, is not)."
+    try: return Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError: return False
+
+def test_killed_run_takes_its_workers_with_it(tmp_path):
+    import signal, time
+    p = subprocess.Popen([EXE, 'run', '--dataset', 'movielens-100k', '--backbones', 'sharedbottom,mmoe', '--variants', 'base', '--seeds', '1',
+                          '--train.epochs', '40', '--train.patience', '40', '--workers', '2', '--out', str(tmp_path/'s')],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(240):
+            workers = [k for k in _children(p.pid) if b'spawn_main' in Path(f'/proc/{k}/cmdline').read_bytes()]
+            if len(workers) >= 2 or p.poll() is not None: break
+            time.sleep(0.5)
+        assert len(workers) >= 2, 'the run never started its workers'
+    finally: p.send_signal(signal.SIGKILL); p.wait()
+    for _ in range(40):
+        if not (alive := [k for k in workers if _running(k)]): break
+        time.sleep(0.5)
+    for k in alive: os.kill(k, signal.SIGKILL)
+    assert not alive, f'workers {alive} outlived their parent'

@@ -61,6 +61,11 @@ _reason = {**_long, 'user_mode': 'reason'}                    # the LLM writes a
 _arm('controls-ml1m', 'LLM4MSR against every control', ('base', 'llm4msr', 'permuted', 'capacity', 'random', 'concat'))
 _arm('lever-encode256', '256-token user prompts, encoded', knowledge=_long)
 _arm('lever-reason', '256-token user prompts, reasoned about by the LLM', knowledge=_reason, device='gpu')
+_cpu_reason = {**_reason, 'user_quantize': None}              # on a CPU as well: int8 weights spoil greedy answers, so float32
+_arm('encode-ml100k', "256-token user prompts, encoded, on MovieLens-100K: the reasoning twin's baseline", ('base', 'llm4msr', 'permuted'),
+     knowledge=_long, dataset='movielens-100k')
+_arm('reason-ml100k', "the paper's user-level reasoning on a CPU: 256-token prompts, 48 tokens written per user (MovieLens-100K)",
+     ('base', 'llm4msr', 'permuted'), knowledge=_cpu_reason, dataset='movielens-100k')
 _arm('lever-levels', 'one meta-layer level at a time', ('scenario_only', 'user_only'))
 _arm('lever-dropout', 'knowledge dropout 0.5', meta={'dropout': 0.5})
 _arm('lever-init0', 'meta layers that start as the identity', ('llm4msr',), meta={'init_scale': 0.0})

@@ -214,7 +214,7 @@ def _bullets_more():
         if committed(['cold-star', 'cold-star-statistics']) == ['cold-star', 'cold-star-statistics']:
             s = gain(cold_arm('cold-star-statistics', 'cold-star'), 'llm4msr', 'base', 'cold users'); star = f" (STAR: {s.b:.3f} to {s.a:.3f})"
         yield (f"**For cold users — users the model never trained on (`--split cold`) — content matters, but it is in the prompt, not in "
-               f"the LLM's vector**: the 12 numbers the prompt states (per-scenario counts and like rates) lift those users' AUC from "
+               f"the LLM's vector**: the 12 statistics the prompt is written from (its per-scenario counts and like rates, and the overall count and rate they add up to) lift those users' AUC from "
                f"{lift.b:.3f} to {lift.a:.3f}{star}; the LLM's encoding of the same prompt gives {told(lp)} over its permutation.")
     if committed(['probe-ml1m']):
         r2 = pd.read_csv(evidence_dir('probe-ml1m')/'r2.csv', index_col=0).loc['encode, 96 tokens (default)']

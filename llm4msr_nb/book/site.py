@@ -15,10 +15,11 @@ def _need(module: str):
     except ImportError: raise ModuleNotFoundError(f"building the book needs {module.split('.')[0]}: pip install 'llm4msr_nb[dev]'") from None
 
 # %% auto #0
-__all__ = ['MACHINE_PATH', 'UNFOLLOWABLE', 'book_cells', 'render_readme', 'write_readme', 'chapters', 'chapter_label',
-           'math_spans', 'tex_to_mathml', 'tex_problem', 'unclosed_inline', 'math_problems', 'chapter_modules',
-           'signature', 'api_reference', 'book_pages', 'build_docs', 'external_resources', 'stderr_outputs',
-           'machine_paths', 'unfollowable_refs', 'notebook_problems', 'strip_noise', 'import_graph', 'import_cycle']
+__all__ = ['PARTS', 'APPENDIX', 'MACHINE_PATH', 'UNFOLLOWABLE', 'book_cells', 'render_readme', 'write_readme', 'part_of',
+           'chapters', 'chapter_label', 'math_spans', 'tex_to_mathml', 'tex_problem', 'unclosed_inline',
+           'math_problems', 'chapter_modules', 'signature', 'api_reference', 'book_pages', 'build_docs',
+           'external_resources', 'stderr_outputs', 'machine_paths', 'unfollowable_refs', 'notebook_problems',
+           'strip_noise', 'import_graph', 'import_cycle']
 
 # %% ../../nbs/11_book.ipynb #c005
 _DIRECTIVE = re.compile(r'^\s*#\s*\|\s*(.*)$')
@@ -69,11 +70,21 @@ def write_readme(root=None) -> Path:
     return root/'README.md'
 
 # %% ../../nbs/11_book.ipynb #c014
+PARTS = {'The method': ('01_data', '02_prompts', '03_llm', '03a_knowledge', '04_backbones', '05_meta', '06_train', '06a_stats', '07_experiments'),
+         'What it does': ('07a_findings', '08_interpret', '09_efficiency'),
+         'Appendix: the tools underneath': ('00_core', '06b_study', '06c_evidence', '07b_report', '10_cli', '11_book', '12_api', '13_fixtures')}
+APPENDIX = list(PARTS)[-1]
+
+def part_of(stem: str) -> str | None:
+    "The part a chapter (file stem) belongs to: None for the front page; the appendix for a notebook no part names."
+    return None if stem == 'index' else next((p for p, names in PARTS.items() if stem in names), APPENDIX)
+
 def chapters(root=None) -> list[Path]:
-    "The book's notebooks in reading order (front page first)."
+    "The book's notebooks in reading order: the front page, then the parts in order."
     nbs = _root(root)/'nbs'
     rest = sorted(p for p in nbs.glob('*.ipynb') if p.name != 'index.ipynb' and not p.name.startswith('_'))
-    return [nbs/'index.ipynb'] + rest
+    order = {s: k for k, s in enumerate(s for names in PARTS.values() for s in names)}
+    return [nbs/'index.ipynb'] + sorted(rest, key=lambda p: (order.get(p.stem, len(order)), p.name))
 
 def _title(nb, default):
     for c in nb.cells:
@@ -233,6 +244,9 @@ def api_reference(root=None):
 _CSS = """
 .book-nav{font:14px/1.6 system-ui,sans-serif;background:#f3f3f3;border-bottom:1px solid #ccc;padding:6px 16px}
 .book-nav ol{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:2px 16px}
+.book-part{display:flex;gap:12px;align-items:baseline}.book-part>span{font-weight:600;color:#555;min-width:14em}
+.book-toc{font:13px/1.5 system-ui,sans-serif;border-left:3px solid #ccc;padding:2px 12px;margin:8px 0 16px}
+.book-toc ul{list-style:none;margin:4px 0 0;padding:0}.book-toc .toc-h3{padding-left:1.2em}.book-toc a{color:#0b57d0;text-decoration:none}
 .book-nav a{color:#0b57d0;text-decoration:none}
 .book-nav a[aria-current=page]{color:#000;font-weight:bold;border-bottom:2px solid #0b57d0}
 .book-pager{display:flex;justify-content:space-between;font:15px system-ui,sans-serif;margin:40px 0 24px;padding-top:12px;border-top:1px solid #ccc}
@@ -289,10 +303,23 @@ def _exporter():
 
 # %% ../../nbs/11_book.ipynb #c016xc
 def _nav(pages, i) -> str:
-    cur = ' aria-current="page"'
+    "Every page, grouped by part, this one marked."
+    cur, groups = ' aria-current="page"', {}
+    for j, (f, label, _) in enumerate(pages): groups.setdefault(APPENDIX if f == 'api.html' else part_of(f.rsplit('.', 1)[0]), []).append((j, f, label))
     item = lambda j, f, label: f'<li><a href="{f}"{cur if j == i else ""}>{html.escape(label)}</a></li>'
-    return ('<nav class="book-nav" aria-label="Chapters"><ol>' + ''.join(item(j, f, l) for j, (f, l, _) in enumerate(pages))
-            + '</ol></nav>')
+    part = lambda name, items: (f'<div class="book-part">' + (f'<span>{html.escape(name)}</span>' if name else '')
+                                + '<ol>' + ''.join(item(*x) for x in items) + '</ol></div>')
+    return '<nav class="book-nav" aria-label="Chapters">' + ''.join(part(n, xs) for n, xs in groups.items()) + '</nav>'
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+def _toc(page: str) -> str:
+    "`page` with its own table of contents (its ## and ### headings, linked) after its title."
+    items = [(level, anchor, html.unescape(re.sub(r'<[^>]+>|¶', '', text)).strip()) for level, anchor, text in _HEADING.findall(page)]
+    if len(items) < 2: return page
+    toc = ('<nav class="book-toc" aria-label="On this page"><b>On this page</b><ul>'
+           + ''.join(f'<li class="toc-h{l}"><a href="#{a}">{html.escape(t)}</a></li>' for l, a, t in items) + '</ul></nav>')
+    return re.sub(r'</h1>', lambda m: m.group() + toc, page, count=1)
 
 def _pager(pages, i) -> str:
     prev = f'<a rel="prev" href="{pages[i-1][0]}">← {html.escape(pages[i-1][1])}</a>' if i > 0 else '<span></span>'
@@ -341,7 +368,7 @@ def build_docs(out=None, root=None) -> Path:
         page, _ = exp.from_notebook_node(nb, resources={'metadata': {'name': label}, 'book_css': _CSS, 'book_name': _lib_name(root),
                                                         'book_nav': _nav(pages, i), 'book_pager': _pager(pages, i)})
         page = re.sub(r'href="(?:nbs/)?([\w.-]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', page)
-        with atomic_write(out/name, 'w', encoding='utf-8') as f: f.write(_untypeset(page, maths))
+        with atomic_write(out/name, 'w', encoding='utf-8') as f: f.write(_toc(_untypeset(page, maths)))
     return out
 
 # %% ../../nbs/11_book.ipynb #c019
