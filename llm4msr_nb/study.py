@@ -18,8 +18,8 @@ from .train import TrainConfig, load_checkpoint
 from .stats import reproduction, Reproduction
 
 # %% auto #0
-__all__ = ['STUDY_FILES', 'Columns', 'StudyConfig', 'unused', 'Cell', 'study_data', 'study_splits', 'study_knowledge', 'machine',
-           'Study', 'budget_notes', 'judge']
+__all__ = ['STUDY_FILES', 'Columns', 'StudyConfig', 'Cell', 'study_data', 'study_splits', 'study_knowledge', 'machine', 'Study',
+           'budget_notes', 'judge']
 
 # %% ../nbs/06b_study.ipynb #y006
 def _positive(what: str): return (lambda n: n > 0, f'must be a positive {what}')

@@ -33,13 +33,30 @@ def _directives(src: str) -> list[str]:
         out.append(m.group(1).strip())
     return out
 
+def _caption(directives: list[str]) -> str | None:
+    "The text of a `#| fig-cap: ...` directive (quotes removed), or None."
+    cap = next((d.split(':', 1)[1].strip() for d in directives if d.startswith('fig-cap:')), None)
+    return cap.strip('"\'') if cap else None
+
+def _captioned(c, k: int) -> int:
+    "Number the figures of code cell `c` from `k + 1`, each followed by its caption; its alt text in the output's metadata."
+    outs, cap = [], _caption(_directives(c.source))
+    for o in c.get('outputs', []):
+        outs.append(o)
+        if 'image/png' not in o.get('data', {}): continue
+        k += 1; o.setdefault('metadata', {})['alt'] = f'Figure {k}' + (f'. {cap}' if cap else '')
+        if cap: outs.append(_need('nbformat').v4.new_output('display_data', {'text/markdown': f'*Figure {k}. {cap}*'}))
+    c.outputs = outs
+    return k
+
 def book_cells(nb):
-    "A copy of `nb` as a reader sees it: hidden cells dropped, `echo: false` inputs removed, directive lines stripped."
-    nb = copy.deepcopy(nb); cells = []
+    "A copy of `nb` as a reader sees it: hidden cells dropped, `echo: false` inputs removed, directive lines stripped, figures numbered and captioned (`#| fig-cap:`)."
+    nb = copy.deepcopy(nb); cells, k = [], 0
     for c in nb.cells:
         if c.cell_type == 'code':
             d = _directives(c.source)
             if 'hide' in d or 'default_exp' in ' '.join(d): continue
+            k = _captioned(c, k)
             c.source = '\n'.join(l for l in c.source.splitlines() if not _DIRECTIVE.match(l)).strip('\n')
             if 'echo: false' in d: c.metadata['transient'] = {'remove_source': True}; c.source = ''
             if not c.source and not c.get('outputs'): continue
@@ -291,6 +308,8 @@ def _exporter():
             resources = self._init_resources(resources)
             self.register_filter('filter_data_type', WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            alts = iter([o.get('metadata', {}).get('alt', 'figure') for c in nb.cells for o in c.get('outputs', []) if 'image/png' in o.get('data', {})])
+            page = re.sub(r'(<div class="jp-RenderedImage[^>]*>\s*<img)(?![^>]*\balt=)', lambda m: f'{m.group(1)} alt="{html.escape(next(alts, "figure"))}"', page)
             page = re.sub(r'<img(?![^>]*\balt=)', '<img alt="figure"', page)                                  # alternative text
             page = re.sub(r'<div class="(jp-Cell-inputWrapper|jp-OutputArea-output)\b', r'<div tabindex="0" class="\1', page)  # focusable
             return page, resources
