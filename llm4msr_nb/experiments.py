@@ -115,9 +115,10 @@ def _cell_setting(cfg: StudyConfig, backbone: str, variant: str) -> dict:
     return {k: v for k, v in flat.items() if not drop(k)} | {'backbone': eff.backbone.get(backbone, {})}
 
 def _setting_key(study: Study, backbone: str, variant: str) -> str:
-    "The fingerprint a cell's record carries: its setting, the data's content and, for a variant that reads it, the knowledge's."
+    "The fingerprint a cell's record carries: its setting, the data's content and, for a variant that reads it, the knowledge's (as the study recorded it when it started, which `run_study` has checked; else computed)."
+    reads = _needs_knowledge([variant])[1]
     return content_hash(_cell_setting(study.cfg, backbone, variant), study._saved('data_key'),
-                        study.knowledge_key() if _needs_knowledge([variant])[1] else None)
+                        (study._saved('knowledge_key') or study.knowledge_key()) if reads else None)
 
 # %% ../nbs/07_experiments.ipynb #c014g
 def adopt_cells(study: Study, folders, log=print) -> dict:
