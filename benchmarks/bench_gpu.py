@@ -43,7 +43,8 @@ def bundle(folder, smoke=False):
     import warnings
     from llm4msr_nb.core import asset_path
     from llm4msr_nb.data import load_dataset, prepare
-    from llm4msr_nb.llm import FrozenLLM, smollm2_path
+    from llm4msr_nb.llm import FrozenLLM
+    from llm4msr_nb.model_folder import smollm2_path
     from llm4msr_nb.prompts import user_prompts
     from llm4msr_nb.study import StudyConfig, study_splits, study_knowledge
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)

@@ -58,8 +58,13 @@ class Config:
             elif rule is not None and v not in rule:
                 raise UserError(f"{f.name} = {v!r}: choose one of {', '.join(map(repr, rule))}")
         return self
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
-    def replace(self, **kw): return dataclasses.replace(self, **kw)
+    def to_dict(self) -> dict:
+        "The configuration as plain, JSON-ready values (nested configurations too)."
+        return dataclasses.asdict(self)
+
+    def replace(self, **kw):
+        "A copy with the fields in `kw` changed, checked like a new one."
+        return dataclasses.replace(self, **kw)
     @classmethod
     def from_dict(cls, d: dict, where: str = ''):
         "Build from a plain dict (sections from nested dicts); an unknown or bad field raises a `UserError` naming its full path."

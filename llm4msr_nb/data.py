@@ -40,7 +40,9 @@ class MSRData:
         return self.key
 
     @property
-    def n_scenarios(self) -> int: return len(self.scenarios)
+    def n_scenarios(self) -> int:
+        "How many scenarios."
+        return len(self.scenarios)
 
     def summary(self) -> pd.DataFrame:
         "Rows, users, items and click rate per scenario (plus a total row)."
@@ -339,6 +341,7 @@ class TensorSplit:
 
     def __len__(self): return len(self.label)
     def n_batches(self, batch_size: int, drop_last: bool = False) -> int:
+        "How many batches of `batch_size` rows the split makes (the last one partial unless `drop_last`)."
         return len(self) // batch_size if drop_last else -(-len(self) // batch_size)
 
     def batch(self, idx) -> dict:
@@ -355,6 +358,7 @@ class TensorSplit:
             yield self.batch(perm[i:i + batch_size] if perm is not None else slice(i, i + batch_size))
 
     def to(self, device) -> 'TensorSplit':
+        "The same split with every tensor on `device`."
         return TensorSplit(*(getattr(self, f.name).to(device) for f in dataclasses.fields(self)))
 
     def __repr__(self): return f"TensorSplit(n={len(self):,}, fields={self.x.shape[1]}, device={self.x.device})"
@@ -386,11 +390,17 @@ class MSRSplits:
         return self.train if self.history is None or not len(self.history) else pd.concat([self.train, self.history], ignore_index=True)
 
     @property
-    def n_scenarios(self) -> int: return len(self.scenarios)
+    def n_scenarios(self) -> int:
+        "How many scenarios."
+        return len(self.scenarios)
     @property
-    def n_users(self) -> int: return self.field_dims[self.fields.index('user_id')]
+    def n_users(self) -> int:
+        "Size of the user vocabulary, row 0 (unknown users) included."
+        return self.field_dims[self.fields.index('user_id')]
     @property
-    def item_ids(self) -> list[str]: return ['<oov>'] + list(self.vocab['item_id'])
+    def item_ids(self) -> list[str]:
+        "The item id of every code, `'<oov>'` at 0."
+        return ['<oov>'] + list(self.vocab['item_id'])
 
     def __repr__(self):
         return (f"MSRSplits({self.data.name!r}, split={self.info['split']!r}: train {len(self.train):,} / valid {len(self.valid):,} / "
@@ -399,6 +409,7 @@ class MSRSplits:
 # %% ../nbs/01_data.ipynb #c029xb
 @add_to(MSRSplits)
 def frame(self, split: str) -> pd.DataFrame:
+    "The rows of `split` ('train', 'valid' or 'test') as a DataFrame."
     if split not in SPLITS: raise UserError(f"split must be one of {SPLITS}, not {split!r}")
     return getattr(self, split)
 
@@ -713,14 +724,16 @@ def user_overlap(inter: pd.DataFrame, scenarios) -> pd.DataFrame:
 def plot_data(data: MSRData, figsize=(15, 4)):
     "Scenario sizes and click rates, user overlap across scenarios, and activity per user in each scenario."
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     fig, ax = plt.subplots(1, 3, figsize=figsize)
     s = data.summary().drop('total')
-    ax[0].bar(s.index, s['rows'], color='tab:blue'); ax[0].set_ylabel('interactions'); ax[0].tick_params(axis='x', rotation=30)
-    ax0 = ax[0].twinx(); ax0.plot(s.index, s['click_rate'], 'o-', color='tab:red'); ax0.set_ylabel('click rate', color='tab:red'); ax0.set_ylim(0, 1)
+    ax[0].bar(range(len(s)), s['rows'], color='tab:blue'); ax[0].set_ylabel('interactions')
+    ax[0].set_xticks(range(len(s)), s.index, rotation=35, ha='right', rotation_mode='anchor')   # slanted from their ends: long names never collide
+    ax0 = ax[0].twinx(); ax0.plot(range(len(s)), s['click_rate'], 'o-', color='tab:red'); ax0.set_ylabel('click rate', color='tab:red'); ax0.set_ylim(0, 1)
     ax[0].set_title('scenario size and click rate')
     ov = user_overlap(data.inter, data.scenarios)
     im = ax[1].imshow(ov.values, vmin=0, vmax=1, cmap='viridis')
-    ax[1].set_xticks(range(len(ov)), ov.columns, rotation=30); ax[1].set_yticks(range(len(ov)), ov.index)
+    ax[1].set_xticks(range(len(ov)), ov.columns, rotation=35, ha='right', rotation_mode='anchor'); ax[1].set_yticks(range(len(ov)), ov.index)
     for i in range(len(ov)):
         for j in range(len(ov)): ax[1].text(j, i, f'{ov.values[i, j]:.2f}', ha='center', va='center', color='w' if ov.values[i, j] < .6 else 'k', fontsize=8)
     fig.colorbar(im, ax=ax[1]); ax[1].set_title("share of row-scenario users also in column")
@@ -728,7 +741,9 @@ def plot_data(data: MSRData, figsize=(15, 4)):
     bins = np.logspace(0, np.log10(max(act.max(), 2)), 30)
     for sc in data.scenarios:
         if sc in act.index.get_level_values(0): ax[2].hist(act.loc[sc], bins=bins, histtype='step', label=sc)
-    ax[2].set_xscale('log'); ax[2].set_xlabel('interactions per user'); ax[2].set_ylabel('users'); ax[2].legend(fontsize=8)
+    ax[2].set_xscale('log'); ax[2].xaxis.set_major_locator(LogLocator(subs=(1, 3)))   # 1, 3, 10, 30, ... as plain numbers
+    ax[2].xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}')); ax[2].xaxis.set_minor_formatter(NullFormatter())
+    ax[2].set_xlabel('interactions per user'); ax[2].set_ylabel('users'); ax[2].legend(fontsize=8)
     ax[2].set_title('user activity per scenario')
     fig.suptitle(data.name); fig.tight_layout()
     return fig

@@ -85,18 +85,22 @@ def user_profile(splits) -> pd.DataFrame:
                          'pos_rate': t.groupby('user_id')['label'].mean().reindex(c.index)})
 
 def project_users(knowledge, splits, method: str = 'pca', seed: int = 0) -> pd.DataFrame:
-    "2-D projection of the user knowledge (rows 1:, standardised) by `method` ('pca' or 'tsne'), joined with `user_profile`."
+    "2-D projection of the user knowledge (rows 1:, standardised) by `method` ('pca' or 'tsne'), joined with `user_profile`; `attrs['axes']` names the axes."
     X = knowledge.user[1:].float().numpy()
     X = (X - X.mean(0)) / (X.std(0) + 1e-6)
     if method == 'pca':
         from sklearn.decomposition import PCA
-        Z = PCA(2, random_state=seed).fit_transform(X)
+        pca = PCA(2, random_state=seed); Z = pca.fit_transform(X)
+        axes = [f'PC {i + 1} ({r:.0%} of variance)' for i, r in enumerate(pca.explained_variance_ratio_)]
     elif method == 'tsne':
         from sklearn.decomposition import PCA
         from sklearn.manifold import TSNE
         Z = TSNE(2, init='pca', random_state=seed, perplexity=30).fit_transform(PCA(min(50, X.shape[1]), random_state=seed).fit_transform(X))
+        axes = ['t-SNE 1', 't-SNE 2']
     else: raise ValueError(f"method={method!r}: choose 'pca' or 'tsne'")
-    return user_profile(splits).assign(x=Z[:, 0], y=Z[:, 1])
+    out = user_profile(splits).assign(x=Z[:, 0], y=Z[:, 1])
+    out.attrs['axes'] = axes                                  # axis labels for plot_user_map (PCA: the share of variance each component explains)
+    return out
 
 def separation(proj: pd.DataFrame) -> dict:
     "How much the map explains: R² of log-activity on (x, y), and the kNN (k=10) accuracy of the dominant scenario vs its majority rate."
@@ -112,12 +116,16 @@ def plot_user_map(proj: pd.DataFrame, title: str = 'user knowledge'):
     "Two panels of the 2-D user map: coloured by dominant scenario, and by train activity (log scale)."
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.2))
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.4))
     for s, grp in proj.groupby('dominant'): a.scatter(grp.x, grp.y, s=7, alpha=.7, label=s)
     a.legend(fontsize=7, markerscale=2, title='dominant scenario', title_fontsize=7); a.set_title(f'{title}: by dominant scenario', fontsize=10)
     sc = b.scatter(proj.x, proj.y, c=proj.n_train.clip(lower=1), s=7, cmap='magma', norm=LogNorm(), alpha=.8)
-    plt.colorbar(sc, ax=b, label='train interactions'); b.set_title(f'{title}: by activity', fontsize=10)
-    for ax in (a, b): ax.set_xticks([]); ax.set_yticks([])
+    cb = plt.colorbar(sc, ax=b, label='train interactions (log scale)'); b.set_title(f'{title}: by activity', fontsize=10)
+    cb.ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5))); cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}'))
+    cb.ax.yaxis.set_minor_formatter(NullFormatter())
+    xl, yl = proj.attrs.get('axes', ('x', 'y'))
+    for ax in (a, b): ax.set_xticks([]); ax.set_yticks([]); ax.set_xlabel(xl); ax.set_ylabel(yl)   # coordinates have no unit; the labels say what they are
     fig.tight_layout()
     return fig
 
@@ -245,6 +253,7 @@ def plot_gains(results: pd.DataFrame, pred: pd.DataFrame | None = None, splits=N
 def plot_curves(hist: pd.DataFrame, scenarios=None):
     "Validation AUC per epoch, one panel per scenario (+ overall): mean over seeds with a min..max band, one line per backbone/variant."
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     scen = list(scenarios or [s for s in dict.fromkeys(hist.scenario) if s != 'overall']) + ['overall']
     cols = min(len(scen), 5); rows = -(-len(scen) // cols)                 # a grid: 14 scenarios are three rows, not one strip
     fig, axes = plt.subplots(rows, cols, figsize=(2.9 * cols, 2.6 * rows), sharex=True, squeeze=False)
@@ -252,8 +261,9 @@ def plot_curves(hist: pd.DataFrame, scenarios=None):
         for (bb, v), g in hist[hist.scenario == sc].groupby(['backbone', 'variant'], sort=False):
             s = g.groupby('epoch').valid_auc.agg(['mean', 'min', 'max'])
             ax.plot(s.index, s['mean'], marker='o', ms=3, label=f'{bb} / {v}'); ax.fill_between(s.index, s['min'], s['max'], alpha=.2)
-        ax.set_title(sc, fontsize=9); ax.set_xlabel('epoch'); ax.tick_params(labelsize=7)
+        ax.set_title(sc, fontsize=9); ax.set_xlabel('epoch'); ax.tick_params(labelsize=7); ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in axes.flat[len(scen):]: ax.set_visible(False)
+    for ax in axes.flat: ax.tick_params(labelbottom=True)                 # every panel shows its epochs, not only the bottom row
     for ax in axes[:, 0]: ax.set_ylabel('validation AUC')
     axes.flat[len(scen) - 1].legend(fontsize=6)
     fig.tight_layout()

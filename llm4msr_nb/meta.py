@@ -99,7 +99,9 @@ class MetaNet(nn.Module):
         self.net = nn.Sequential(nn.Linear(code_dim, hidden), nn.ReLU(), nn.Linear(hidden, self.n_out))
         with torch.no_grad(): self.net[-1].weight.mul_(init_scale); self.net[-1].bias.mul_(init_scale)
     def forward(self, code): return self.net(code)
-    def apply_to(self, h, params): return _apply_meta_layer(h, params, self.layer, self.rank)   # not `apply`: nn.Module.apply(fn) stays torch's
+    def apply_to(self, h, params):   # not `apply`: nn.Module.apply(fn) stays torch's
+        "The meta layer that `params` (this network's output) describe, applied to the hidden input `h`."
+        return _apply_meta_layer(h, params, self.layer, self.rank)
 
 # %% ../nbs/05_meta.ipynb #c021xa
 from llm4msr_nb.core import add_to
@@ -237,5 +239,5 @@ def build_model(backbone: str, variant: str, splits, knowledge=None, emb_dim: in
     bb = make_backbone(backbone, splits, drop_fields, emb_dim=emb_dim, **backbone_kw)
     cfg = _variant_config(variant, meta, seed)
     if cfg is None: return bb
-    if knowledge is None: raise UserError(f"variant {variant!r} needs knowledge vectors (chapter 03's build_knowledge)")
+    if knowledge is None: raise UserError(f"variant {variant!r} needs knowledge vectors (chapter 03a's build_knowledge)")
     return LLM4MSR(bb, knowledge, cfg)

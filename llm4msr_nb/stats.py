@@ -151,7 +151,9 @@ class Reproduction:
     crossed: list = field(default_factory=list)      # verdicts that crossed the test's threshold, their estimates within tolerance
 
     @property
-    def ok(self) -> bool: return self.kind != 'not reproduced'
+    def ok(self) -> bool:
+        "Whether the replication holds: identical or reproduced."
+        return self.kind != 'not reproduced'
 
     def _tol(self) -> str:
         t = self.tolerance.set_index(['scenario', 'metric']).tolerance if self.tolerance is not None else {}

@@ -41,8 +41,9 @@ class Columns(Config):
         if dup := sorted({c for c in named if named.count(c) > 1}):
             raise UserError(f"columns: {', '.join(map(repr, dup))} named for two roles; user, item, scenario, label, time and each feature need their own column")
 
-    def reader_kw(self) -> dict: return dict(user=self.user, item=self.item, scenario=self.scenario, label=self.label, time=self.time,
-                                             features=list(self.features))
+    def reader_kw(self) -> dict:
+        "The column names as keyword arguments of the data chapter's readers (`read_interactions`, `from_dataframe`)."
+        return dict(user=self.user, item=self.item, scenario=self.scenario, label=self.label, time=self.time, features=list(self.features))
 
 # %% ../nbs/06b_study.ipynb #y010xa
 from llm4msr_nb.core import add_to
@@ -188,7 +189,9 @@ class Cell:
     lr: float
 
     @property
-    def name(self) -> str: return f'{self.backbone}-{self.variant}-s{self.seed}-lr{self.lr:g}'
+    def name(self) -> str:
+        "The cell's folder name: backbone, variant, seed and learning rate."
+        return f'{self.backbone}-{self.variant}-s{self.seed}-lr{self.lr:g}'
 
 # %% ../nbs/06b_study.ipynb #y018
 def study_data(cfg: StudyConfig, data=None):
@@ -240,7 +243,7 @@ def _knowledge_key(cfg: StudyConfig, folder=None) -> str | None:
     if (f := cfg.knowledge.file) is not None:
         f = _knowledge_path(f, folder)
         return '+'.join(file_digest(x)[:16] for x in (f, f.with_suffix('.json')) if x.is_file()) or None
-    from llm4msr_nb.llm import model_fingerprint, resolve_model
+    from llm4msr_nb.model_folder import model_fingerprint, resolve_model
     return model_fingerprint(resolve_model(cfg.knowledge.model))
 
 # %% ../nbs/06b_study.ipynb #y020
@@ -427,7 +430,9 @@ class Study(_StudyFiles, _StudyResults, _StudyRecords, _StudyModels):
     def __repr__(self): return f"Study({str(self.folder)!r}, {self.cfg.dataset}, {'finished' if self.finished else 'unfinished'})"
 
     @property
-    def finished(self) -> bool: return self._file('results').exists()
+    def finished(self) -> bool:
+        "Whether the study has finished: its results.csv is written last."
+        return self._file('results').exists()
 
     @classmethod
     def create(cls, folder, cfg: StudyConfig, force: bool = False, data=None) -> Study:

@@ -302,13 +302,14 @@ def plot_history(history: pd.DataFrame, best_epoch: int | None = None, title: st
     "Loss curves (left) and per-scenario + overall validation AUC (right) per epoch."
     import matplotlib.pyplot as plt
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.4))
-    history.plot(x='epoch', y=['train_loss', 'valid_logloss'], ax=a, marker='o'); a.set_ylabel('logloss')
+    history.plot(x='epoch', y=['train_loss', 'valid_logloss'], ax=a, marker='o', label=['train loss', 'validation log loss']); a.set_ylabel('log loss')
     cols = [c for c in history if c.startswith('auc_')]
     history.plot(x='epoch', y=cols, ax=b, alpha=0.7, legend=False)
     history.plot(x='epoch', y='valid_auc', ax=b, color='k', lw=2.5, marker='o', label='overall')
     b.legend([c[4:] for c in cols] + ['overall'], fontsize=7, ncol=2); b.set_ylabel('validation AUC')
     if best_epoch is not None:
         for ax in (a, b): ax.axvline(best_epoch, ls=':', c='grey')
+        a.plot([], [], ls=':', c='grey', label='best epoch (kept)'); a.legend()
     fig.suptitle(title); fig.tight_layout()
     return fig
 

@@ -12,7 +12,7 @@ PROMPTS = [f'User {i} liked {"comedies " * (i % 5)}and {"thrillers " * (i % 3)}i
 SCRIPT = textwrap.dedent("""
     import sys, warnings, json
     warnings.simplefilter('ignore')
-    import llm4msr_nb.knowledge as K
+    import llm4msr_nb.store as K
     from llm4msr_nb.llm import FrozenLLM
     prompts = json.loads(open(sys.argv[1]).read())
     v, _, info = K.knowledge_vectors(FrozenLLM.tiny(), prompts, chunk_size=8, root=K.Path(sys.argv[2]), name='shard')
@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent("""
 def test_sharded_equals_single(tmp_path):
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     from llm4msr_nb.llm import FrozenLLM
-    from llm4msr_nb.knowledge import knowledge_vectors
+    from llm4msr_nb.store import knowledge_vectors
     import json
     (tmp_path/'prompts.json').write_text(json.dumps(PROMPTS)); (tmp_path/'run.py').write_text(SCRIPT)
     torchrun = Path(sys.executable).parent/'torchrun'

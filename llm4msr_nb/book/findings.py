@@ -125,7 +125,7 @@ def told_pooled(g: pd.Series) -> str:
     return f'{signed(g.d)} [{signed(g.low)}, {signed(g.high)}] ({g.verdict}; below zero on {g.below} of {g.n} backbones)'
 
 def render(plans, text):
-    "`say(text())` when every plan in `plans` has committed evidence; else a line naming the plans still missing it."
+    "`say(text())` when every plan in `plans` has committed evidence; else a line naming each declared study that still lacks it."
     if missing := [p for p in plans if not committed([p])]:
         return say('*Not measured yet: ' + '; '.join(f'`{p}` (`{remake(p)}` makes it)' for p in missing) + '.*')
     return say(text())

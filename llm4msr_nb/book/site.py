@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_book.ipynb #c004
 from __future__ import annotations
-import re, copy, html, json, inspect, importlib, configparser
+import re, ast, copy, html, json, inspect, importlib, configparser
 from html.parser import HTMLParser
 from pathlib import Path
 from ..core import project_root, atomic_write
@@ -49,18 +49,44 @@ def _captioned(c, k: int) -> int:
     c.outputs = outs
     return k
 
+def _defines(src: str, names) -> list[str]:
+    "Which of `names` the code `src` defines at its top level (functions, classes, assignments), in order."
+    try: body = ast.parse(src).body
+    except SyntaxError: return []
+    found = []
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)): new = [node.name]
+        elif isinstance(node, ast.Assign): new = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name): new = [node.target.id]
+        else: continue
+        found += [n for n in new if n in names and n not in found]
+    return found
+
+def _doc_cell(module: str, src: str):
+    "nbdev's `show_doc`, inline: a cell with the signature and docstring of each public name of `module` that `src` defines; None if none."
+    try: m = importlib.import_module(f'{_lib_name(_root())}.{module}')
+    except Exception: return None   # a module that does not import is reported by the API page and its test
+    if not (names := _defines(src, set(getattr(m, '__all__', ())))): return None
+    v4 = _need('nbformat').v4
+    return v4.new_code_cell('', metadata={'transient': {'remove_source': True}}, outputs=[v4.new_output(
+        'display_data', data={'text/html': '\n'.join(_api_entry(module, n, getattr(m, n)) for n in names)})])
+
 def book_cells(nb):
-    "A copy of `nb` as a reader sees it: hidden cells dropped, `echo: false` inputs removed, directive lines stripped, figures numbered and captioned (`#| fig-cap:`)."
-    nb = copy.deepcopy(nb); cells, k = [], 0
+    "A copy of `nb` as a reader sees it: hidden cells dropped, `echo: false` inputs removed, directive lines stripped, figures numbered and captioned (`#| fig-cap:`), each public definition followed by its signature and docstring."
+    nb = copy.deepcopy(nb); cells, k, module = [], 0, None
     for c in nb.cells:
+        doc = None
         if c.cell_type == 'code':
             d = _directives(c.source)
+            if exp := next((x.split()[1] for x in d if x.startswith('default_exp ')), None): module = exp
             if 'hide' in d or 'default_exp' in ' '.join(d): continue
+            if target := next((x.split()[1:] or [module] for x in d if x.split()[0] == 'export'), None):
+                doc = target[0] and _doc_cell(target[0], c.source)
             k = _captioned(c, k)
             c.source = '\n'.join(l for l in c.source.splitlines() if not _DIRECTIVE.match(l)).strip('\n')
             if 'echo: false' in d: c.metadata['transient'] = {'remove_source': True}; c.source = ''
             if not c.source and not c.get('outputs'): continue
-        cells.append(c)
+        cells += [c] + ([doc] if doc else [])
     nb.cells = cells
     return nb
 
@@ -89,7 +115,7 @@ def write_readme(root=None) -> Path:
 # %% ../../nbs/11_book.ipynb #c014
 PARTS = {'The method': ('01_data', '02_prompts', '03_llm', '03a_knowledge', '04_backbones', '05_meta', '06_train', '06a_stats', '07_experiments'),
          'What it does': ('07a_findings', '08_interpret', '09_efficiency'),
-         'Appendix: the tools underneath': ('00_core', '06b_study', '06c_evidence', '07b_report', '10_cli', '11_book', '12_api', '13_fixtures')}
+         'Appendix: the tools underneath': ('00_core', '03b_model_folder', '03c_store', '06b_study', '06c_evidence', '07b_report', '07c_robust_studies', '10_cli', '11_book', '12_api', '13_fixtures')}
 APPENDIX = list(PARTS)[-1]
 
 def part_of(stem: str) -> str | None:
@@ -273,6 +299,7 @@ math{font-family:math;font-size:1.1em} math[display=block]{margin:.5em 0}
 .api-entry{margin:0 0 1.4em}.api-method{margin:.4em 0 .4em 2em}
 .jp-RenderedHTMLCommon pre.api-sig{white-space:pre-wrap;background:#f6f8fa;border-left:3px solid #0b57d0;padding:6px 10px;margin:0;font-size:13px}
 .api-kind{color:#8250df}.api-doc{margin:.2em 0 0 1.2em}
+.jp-InputArea-editor pre,.jp-OutputArea-output pre{white-space:pre-wrap!important;overflow-wrap:anywhere}
 """
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
