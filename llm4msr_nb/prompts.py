@@ -183,7 +183,7 @@ def budget_report(report: pd.DataFrame, max_tokens: int) -> pd.Series:
 
 # %% ../nbs/02_prompts.ipynb #c030
 def plot_prompt_lengths(report: pd.DataFrame, max_tokens: int, scenario_tokens: Sequence[int] | None = None, ax=None):
-    "Histogram of user-prompt token counts before and after the budget (and scenario prompt lengths as ticks)."
+    "Histogram of user-prompt token counts before and after the budget (and scenario prompt lengths as red vertical lines)."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(7, 3.2))[1]
     bins = np.linspace(0, max(report['full_tokens'].max(), max_tokens) + 10, 50)
