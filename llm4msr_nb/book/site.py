@@ -80,7 +80,7 @@ def book_cells(nb):
             d = _directives(c.source)
             if exp := next((x.split()[1] for x in d if x.startswith('default_exp ')), None): module = exp
             if 'hide' in d or 'default_exp' in ' '.join(d): continue
-            if target := next((x.split()[1:] or [module] for x in d if x.split()[0] == 'export'), None):
+            if target := next((x.split()[1:] or [module] for x in d if x.split()[:1] == ['export']), None):
                 doc = target[0] and _doc_cell(target[0], c.source)
             k = _captioned(c, k)
             c.source = '\n'.join(l for l in c.source.splitlines() if not _DIRECTIVE.match(l)).strip('\n')
