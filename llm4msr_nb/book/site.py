@@ -4,7 +4,7 @@
 
 # %% ../../nbs/11_book.ipynb #c004
 from __future__ import annotations
-import re, ast, copy, html, json, inspect, importlib, configparser
+import re, ast, copy, html, json, inspect, importlib, functools, configparser
 from html.parser import HTMLParser
 from pathlib import Path
 from ..core import project_root, atomic_write
@@ -261,7 +261,9 @@ def _api_entry(mod: str, name: str, obj) -> str:
                 out += f'<div class="api-method"><pre class="api-sig">.<b>{m}</b>{html.escape(signature(f))}</pre>{_doc_html(f)}</div>'
     return out + '</div>'
 
+@functools.lru_cache
 def _lib_name(root) -> str:
+    "The package name `settings.ini` gives (read once per checkout: every exported cell of the book asks for it)."
     cfg = configparser.ConfigParser(); cfg.read(root/'settings.ini')
     return cfg['DEFAULT']['lib_name']
 
