@@ -13,7 +13,7 @@ import torch
 # %% auto #0
 __all__ = ['KERNELS', 'PORTABLE_ENV', 'CACHE_ENV', 'UserError', 'Config', 'field_docs', 'seed_everything', 'cpu_kernels',
            'kernel_env', 'project_root', 'cache_dir', 'file_digest', 'content_hash', 'atomic_write', 'atomic_save',
-           'save_json', 'load_json', 'get_device', 'asset_path', 'add_to']
+           'save_json', 'load_json', 'get_device', 'asset_path', 'add_to', 'plain_log_ticks']
 
 # %% ../nbs/00_core.ipynb #c006
 class UserError(ValueError):
@@ -254,3 +254,10 @@ def add_to(cls):
         setattr(cls, g.__name__, f)
         return f
     return add
+
+# %% ../nbs/00_core.ipynb #c030e
+def plain_log_ticks(axis, subs=(1, 3)):
+    "Label a log-scale matplotlib `axis` (`ax.xaxis`, a colour bar's `cb.ax.yaxis`) at `subs` × 10^k as plain numbers."
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    axis.set_major_locator(LogLocator(subs=subs)); axis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}'))
+    axis.set_minor_formatter(NullFormatter())

@@ -11,7 +11,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 import torch
-from .core import UserError, cache_dir, content_hash, atomic_save, save_json, load_json, asset_path
+from .core import UserError, cache_dir, content_hash, atomic_save, save_json, load_json, asset_path, plain_log_ticks
 
 # %% auto #0
 __all__ = ['GENRE_GROUPS', 'SPLITS', 'SPLIT_KINDS', 'READERS', 'DATASETS', 'MSRData', 'from_dataframe', 'load_movielens',
@@ -724,7 +724,6 @@ def user_overlap(inter: pd.DataFrame, scenarios) -> pd.DataFrame:
 def plot_data(data: MSRData, figsize=(15, 4)):
     "Scenario sizes and click rates, user overlap across scenarios, and activity per user in each scenario."
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     fig, ax = plt.subplots(1, 3, figsize=figsize)
     s = data.summary().drop('total')
     ax[0].bar(range(len(s)), s['rows'], color='tab:blue'); ax[0].set_ylabel('interactions')
@@ -741,8 +740,7 @@ def plot_data(data: MSRData, figsize=(15, 4)):
     bins = np.logspace(0, np.log10(max(act.max(), 2)), 30)
     for sc in data.scenarios:
         if sc in act.index.get_level_values(0): ax[2].hist(act.loc[sc], bins=bins, histtype='step', label=sc)
-    ax[2].set_xscale('log'); ax[2].xaxis.set_major_locator(LogLocator(subs=(1, 3)))   # 1, 3, 10, 30, ... as plain numbers
-    ax[2].xaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}')); ax[2].xaxis.set_minor_formatter(NullFormatter())
+    ax[2].set_xscale('log'); plain_log_ticks(ax[2].xaxis)                               # 1, 3, 10, 30, ... as plain numbers
     ax[2].set_xlabel('interactions per user'); ax[2].set_ylabel('users'); ax[2].legend(fontsize=8)
     ax[2].set_title('user activity per scenario')
     fig.suptitle(data.name); fig.tight_layout()

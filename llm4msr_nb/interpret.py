@@ -14,11 +14,12 @@ from .meta import VARIANTS
 from .stats import paired_gains, activity_view
 from .study import Study
 from .report import plot_activity
+from .core import plain_log_ticks
 
 # %% auto #0
 __all__ = ['centred_cosine', 'co_engagement', 'scenario_agreement', 'plot_scenario_relations', 'user_profile', 'project_users',
            'separation', 'plot_user_map', 'knowledge_neighbours', 'compare_histories', 'meta_tables', 'meta_norms',
-           'field_effects', 'plot_meta_layers', 'plot_gains', 'plot_curves', 'study_figures']
+           'field_effects', 'meta_summary', 'plot_meta_layers', 'plot_gains', 'plot_curves', 'study_figures']
 
 # %% ../nbs/08_interpret.ipynb #c010
 def centred_cosine(K: torch.Tensor) -> np.ndarray:
@@ -116,14 +117,12 @@ def plot_user_map(proj: pd.DataFrame, title: str = 'user knowledge'):
     "Two panels of the 2-D user map: coloured by dominant scenario, and by train activity (log scale)."
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.4))
     for s, grp in proj.groupby('dominant'): a.scatter(grp.x, grp.y, s=7, alpha=.7, label=s)
     a.legend(fontsize=7, markerscale=2, title='dominant scenario', title_fontsize=7); a.set_title(f'{title}: by dominant scenario', fontsize=10)
     sc = b.scatter(proj.x, proj.y, c=proj.n_train.clip(lower=1), s=7, cmap='magma', norm=LogNorm(), alpha=.8)
     cb = plt.colorbar(sc, ax=b, label='train interactions (log scale)'); b.set_title(f'{title}: by activity', fontsize=10)
-    cb.ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5))); cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}'))
-    cb.ax.yaxis.set_minor_formatter(NullFormatter())
+    plain_log_ticks(cb.ax.yaxis, (1, 2, 5))
     xl, yl = proj.attrs.get('axes', ('x', 'y'))
     for ax in (a, b): ax.set_xticks([]); ax.set_yticks([]); ax.set_xlabel(xl); ax.set_ylabel(yl)   # coordinates have no unit; the labels say what they are
     fig.tight_layout()
@@ -203,39 +202,56 @@ def field_effects(model, fields) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/08_interpret.ipynb #c037
-def plot_meta_layers(model, splits, title: str = 'meta layers'):
-    "Four panels: weight norms per scenario (scenario layer + spread over users), scenario-layer cosine, and field effects per scenario."
-    import matplotlib.pyplot as plt
-    S = list(splits.scenarios); norms = meta_norms(model); fx = field_effects(model, splits.fields); tabs = meta_tables(model)
-    fig, ax = plt.subplots(1, 4, figsize=(19, 3.9), gridspec_kw={'width_ratios': [1.1, 1, 1.3, 1.3]})
+def meta_summary(model, splits) -> pd.DataFrame:
+    "The meta layers in one long table (part, level, scenario, key, value): scenario-layer weight norms, the five-number box of the user layers' norms per scenario, scenario-layer cosines and field effects."
+    from matplotlib.cbook import boxplot_stats
+    S = list(splits.scenarios); norms = meta_norms(model); tabs = meta_tables(model); rows = []
+    for r in norms[norms.level == 'scenario'].itertuples(): rows.append(('norm', 'scenario', S[r.scenario], 'w', r.w_norm))
     u = norms[norms.level == 'user']
-    if len(u): ax[0].boxplot([u[u.scenario == s].w_norm for s in range(len(S))], showfliers=False)
-    sc = norms[norms.level == 'scenario']
-    if len(sc): ax[0].plot(range(1, len(S) + 1), sc.w_norm, 'r*', ms=12, label='scenario layer')
-    ax[0].set_xticks(range(1, len(S) + 1), S, rotation=35, ha='right', fontsize=8); ax[0].set_ylabel('‖w‖')
-    ax[0].set_title('weight norms (box: user layers)', fontsize=10); ax[0].legend(fontsize=7)
+    for s in range(len(S) if len(u) else 0):
+        box = boxplot_stats(u[u.scenario == s].w_norm.values)[0]            # quartiles and whiskers, as a box plot draws them
+        rows += [('norm', 'user', S[s], k, float(box[k])) for k in ('whislo', 'q1', 'med', 'q3', 'whishi')]
     if 'scenario' in tabs:
         c = F.normalize(tabs['scenario'], dim=1); c = (c @ c.T).numpy()
-        im = ax[1].imshow(c, cmap='viridis'); plt.colorbar(im, ax=ax[1], fraction=.046)
+        rows += [('cosine', 'scenario', S[i], S[j], float(c[i, j])) for i in range(len(S)) for j in range(len(S))]
+    rows += [('effect', r.level, S[r.scenario], r.field, r.effect) for r in field_effects(model, splits.fields).itertuples()]
+    return pd.DataFrame(rows, columns=['part', 'level', 'scenario', 'key', 'value']).assign(layer=model.cfg.layer)
+
+
+# %% ../nbs/08_interpret.ipynb #579b5833
+def plot_meta_layers(summary: pd.DataFrame, title: str = 'meta layers'):
+    "Four panels from `meta_summary`: weight norms per scenario (scenario layer + spread over users) and scenario-layer cosines above, field effects per level below."
+    import matplotlib.pyplot as plt
+    S = list(dict.fromkeys(summary.scenario)); at = lambda part, lvl: summary[(summary.part == part) & (summary.level == lvl)]
+    fig, ax = plt.subplots(2, 2, figsize=(11, 8.2)); ax = ax.ravel()         # norms, cosines / the two field-effect maps
+    if len(u := at('norm', 'user')):
+        ax[0].bxp([dict(u[u.scenario == s].set_index('key').value, fliers=[]) for s in S], showfliers=False)
+    if len(sc := at('norm', 'scenario')): ax[0].plot(range(1, len(S) + 1), sc.set_index('scenario').value.reindex(S), 'r*', ms=12, label='scenario layer')
+    ax[0].set_xticks(range(1, len(S) + 1), S, rotation=35, ha='right', fontsize=8); ax[0].set_ylabel('‖w‖')
+    ax[0].set_title('weight norms (box: user layers)', fontsize=10); ax[0].legend(fontsize=7)
+    if len(c := at('cosine', 'scenario')):
+        im = ax[1].imshow(c.pivot(index='scenario', columns='key', values='value').loc[S, S].values, cmap='viridis'); plt.colorbar(im, ax=ax[1], fraction=.046)
         ax[1].set_xticks(range(len(S)), S, rotation=35, ha='right', fontsize=8); ax[1].set_yticks(range(len(S)), S, fontsize=8)
         ax[1].set_title('scenario layers: cosine of [w; b]', fontsize=10)
     for a, lvl in zip(ax[2:], ('scenario', 'user')):
-        m = fx[fx.level == lvl].pivot(index='scenario', columns='field', values='effect').reindex(columns=splits.fields)
-        if not len(m): a.axis('off'); continue
+        fx = at('effect', lvl); fields = list(dict.fromkeys(fx.key))
+        if not len(fx): a.axis('off'); continue
+        m = fx.pivot(index='scenario', columns='key', values='value').loc[S, fields]
         lim = float(np.abs(m.values).max()) or 1.
         im = a.imshow(m.values, cmap='RdBu_r', vmin=-lim, vmax=lim); plt.colorbar(im, ax=a, fraction=.046)
-        a.set_xticks(range(len(splits.fields)), splits.fields, rotation=35, ha='right', fontsize=8)
-        a.set_yticks(range(len(S)), S, fontsize=8)
-        a.set_title(f'{lvl} layer: field effect ({"mean log|1+w|" if model.cfg.layer == "diag" else "write norm"})', fontsize=10)
+        a.set_xticks(range(len(fields)), fields, rotation=35, ha='right', fontsize=8); a.set_yticks(range(len(S)), S, fontsize=8)
+        a.set_title(f'{lvl} layer: field effect ({"mean log|1+w|" if summary.layer.iloc[0] == "diag" else "write norm"})', fontsize=10)
     fig.suptitle(title, fontsize=11); fig.tight_layout()
     return fig
 
+
 # %% ../nbs/08_interpret.ipynb #c041
-def plot_gains(results: pd.DataFrame, pred: pd.DataFrame | None = None, splits=None, reference: str = 'base'):
-    "Per-scenario paired AUC gain over `reference` (mean ± std over seeds, one bar per backbone/variant); plus gain by activity if `pred` is given."
+def plot_gains(results: pd.DataFrame, pred: pd.DataFrame | None = None, splits=None, reference: str = 'base', activity: pd.DataFrame | None = None):
+    "Per-scenario paired AUC gain over `reference` (mean ± std over seeds, one bar per backbone/variant); plus gain by activity if `pred` (or its `activity_view`) is given."
     import matplotlib.pyplot as plt
     g = paired_gains(results, reference)
-    n = 1 + (pred is not None)
+    if pred is not None: activity = activity_view(pred, splits)
+    n = 1 + (activity is not None)
     fig, axes = plt.subplots(1, n, figsize=(6.5 * n, 3.6), squeeze=False); ax = axes[0][0]
     scen = list(dict.fromkeys(results.scenario)); keys = list(dict.fromkeys(zip(g.backbone, g.variant)))
     w = 0.8 / max(len(keys), 1)
@@ -245,7 +261,10 @@ def plot_gains(results: pd.DataFrame, pred: pd.DataFrame | None = None, splits=N
     ax.axhline(0, color='grey', lw=1); ax.set_xticks(np.arange(len(scen)) + 0.4 - w / 2, scen, rotation=30, ha='right', fontsize=8)
     ax.set_ylabel(f'test AUC − {reference}'); ax.set_title(f'paired gain per scenario (± std over {results.seed.nunique()} seeds)', fontsize=10)
     ax.legend(fontsize=7)
-    if pred is not None: plot_activity(activity_view(pred, splits), reference, ax=axes[0][1]); axes[0][1].set_title('paired gain by user activity', fontsize=10)
+    if activity is not None:                                               # lines in the bars' order, so colours match across panels
+        rank = {k: i for i, k in enumerate(keys)}
+        activity = activity.iloc[np.argsort([rank.get(k, len(rank)) for k in zip(activity.backbone, activity.variant)], kind='stable')]
+        plot_activity(activity, reference, ax=axes[0][1]); axes[0][1].set_title('paired gain by user activity', fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -265,7 +284,8 @@ def plot_curves(hist: pd.DataFrame, scenarios=None):
     for ax in axes.flat[len(scen):]: ax.set_visible(False)
     for ax in axes.flat: ax.tick_params(labelbottom=True)                 # every panel shows its epochs, not only the bottom row
     for ax in axes[:, 0]: ax.set_ylabel('validation AUC')
-    axes.flat[len(scen) - 1].legend(fontsize=6)
+    shown = [a for a in axes.flat[:len(scen)] if a.get_legend_handles_labels()[1]]
+    if shown: shown[-1].legend(fontsize=6)                                 # on the last panel with lines
     fig.tight_layout()
     return fig
 
@@ -291,7 +311,7 @@ def study_figures(study: Study, splits=None, knowledge=None, variants=None) -> l
         jobs['user_knowledge.png'] = lambda: plot_user_map(project_users(knowledge, splits), label)
     if (v := _meta_variant(results.variant.unique())) is not None and knowledge is not None:
         cell = study.cell(v, backbone=results.backbone.iloc[0])
-        jobs['meta_layers.png'] = lambda: plot_meta_layers(study.load_model(cell, splits, knowledge), splits, f'meta layers of {cell.backbone} / {v}')
+        jobs['meta_layers.png'] = lambda: plot_meta_layers(meta_summary(study.load_model(cell, splits, knowledge), splits), f'meta layers of {cell.backbone} / {v}')
     written = []
     for name, make in jobs.items():
         try: fig = make()

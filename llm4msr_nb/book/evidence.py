@@ -50,6 +50,9 @@ plan('main-portable', StudyConfig(kernels='portable'), 'the main study on the po
      chapters=('09',))
 plan('backbones-ml1m', StudyConfig(backbones=tuple(BACKBONES), **_grid), "the main study's setting over all eight of chapter 04's backbones, three seeds",
      chapters=('07',))
+plan('interpret-ml1m', StudyConfig(backbones=('sharedbottom',), variants=('llm4msr',), seeds=(1, 2, 3)),
+     "three of the main study's models (SharedBottom / LLM4MSR, seeds 1-3), recreated so that chapter 08 can read their meta layers",
+     chapters=('08',))
 
 def _arm(name, what, variants=('llm4msr', 'permuted'), meta=None, knowledge=None, device='cpu', **kw):
     cfg = StudyConfig(**{'backbones': ('sharedbottom',), **_grid, **kw}, variants=variants, meta=MetaConfig(**(meta or {})),
@@ -115,6 +118,8 @@ def remake(name: str) -> str:
 # %% ../../nbs/06c_evidence.ipynb #v009b
 _slow = lambda nb: f'nbdev_test --path nbs/{nb}.ipynb --flags slow'     # the chapter's slow cell writes the table when it is missing
 table('probe-ml1m', 'what the knowledge vectors know: ridge-probe R² of the prompt statistics', _slow('07a_findings'), chapters=('07a',))
+table('meta-layers-ml1m', "the meta layers of interpret-ml1m's three models, summarised (norms, cosines, field effects)", _slow('08_interpret'),
+      chapters=('08',))
 table('knowledge-ml100k', "SmolLM2's knowledge vectors for MovieLens-100K (chapter 08's slow cell checks them)",
       'python -c "from llm4msr_nb.data import load_dataset, prepare; from llm4msr_nb.knowledge import build_knowledge; '
       'from llm4msr_nb.book.evidence import evidence_dir; build_knowledge(prepare(load_dataset(\'movielens-100k\')))'
